@@ -1,0 +1,74 @@
+//! The commands: each turns parsed arguments into library calls and printed output.
+
+mod build;
+mod check;
+mod init;
+mod schema;
+
+use std::process::ExitCode;
+
+use fleetc::compile::{self, Compilation};
+use fleetc::diagnostic::Diagnostic;
+use fleetc::load::LoadOptions;
+
+use crate::cli::{Cli, Command, Global};
+use crate::printer::Printer;
+
+/// How a command ended, as Terraform-style exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    Failure,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        match exit {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::Failure => ExitCode::from(1),
+        }
+    }
+}
+
+/// An error outside the declarations (a file that cannot be written, a bad argument).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Failure(pub String);
+
+pub fn run(cli: Cli) -> Result<Exit, Failure> {
+    let printer = Printer::new(cli.global.color);
+    match cli.command {
+        Command::Check(args) => check::run(&cli.global, &printer, &args),
+        Command::Build(args) => build::run(&cli.global, &printer, &args),
+        Command::Schema(args) => schema::run(&cli.global, &args),
+        Command::Init(args) => init::run(&args),
+    }
+}
+
+/// Loads, validates and checks the repository the global flags select.
+fn compile(global: &Global) -> Result<Compilation, Failure> {
+    let start = std::env::current_dir().map_err(|e| Failure(format!("cannot read the working folder: {e}")))?;
+    let options = LoadOptions { dir: global.directory.clone(), start, environment: global.env.clone() };
+    Ok(compile::compile(&options))
+}
+
+/// Prints findings for people on standard error.
+fn report(printer: &Printer, compilation: &Compilation, diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    eprint!("{}", printer.human(&compilation.sources, diagnostics));
+    eprintln!("{}", summary(diagnostics));
+}
+
+/// `2 errors, 1 warning`.
+fn summary(diagnostics: &[Diagnostic]) -> String {
+    let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    use fleetc::diagnostic::Severity::{Advice, Error, Warning};
+    let mut parts = vec![plural(count(Error), "error"), plural(count(Warning), "warning")];
+    if count(Advice) > 0 {
+        parts.push(plural(count(Advice), "advice"));
+    }
+    format!("fleetc: {}", parts.join(", "))
+}

@@ -1,0 +1,25 @@
+//! fleetc compiles a repository of Elastic Fleet declarations into the `xpack.fleet.*`
+//! preconfiguration of Kibana's `kibana.yml`.
+//!
+//! The modules follow the pipeline: `load` finds the repository and its files, `parse`
+//! reads them into the raw `tree`, `validate` checks each item against the JSON Schemas of
+//! `schema`, `model` builds the typed declarations, `check` applies the rules across them,
+//! and `emit` writes the block Kibana reads. Findings are `diagnostic`s; the library never
+//! prints.
+
+pub mod check;
+pub mod compile;
+pub mod declarations;
+pub mod diagnostic;
+pub mod emit;
+pub mod environment;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod project;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod tree;
+pub mod validate;
+pub mod version;

@@ -1,0 +1,250 @@
+//! The typed model: validated declarations, ready for checks and emission.
+//!
+//! Built from the raw tree once each item has passed its schema, so every field the checks
+//! read is known to be there and of the right type. Values keep their spans; `{ env: VAR }`
+//! and `{ secret: NAME }` are recognised here and become [`ValueKind::Env`] and
+//! [`ValueKind::Secret`].
+
+use crate::source::{Span, Spanned};
+use crate::tree::{Node, NodeValue};
+use crate::validate::{Reference, ReferenceKind};
+
+/// The five kinds of declarations, in the order Kibana's keys are emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Package,
+    AgentPolicy,
+    Output,
+    FleetServerHost,
+    Proxy,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Kind::Package, Kind::AgentPolicy, Kind::Output, Kind::FleetServerHost, Kind::Proxy];
+
+    /// The list's name in a declaration file.
+    pub fn list(self) -> &'static str {
+        match self {
+            Kind::Package => "packages",
+            Kind::AgentPolicy => "agent_policies",
+            Kind::Output => "outputs",
+            Kind::FleetServerHost => "fleet_server_hosts",
+            Kind::Proxy => "proxies",
+        }
+    }
+
+    /// The kibana.yml key the list is emitted as.
+    pub fn kibana_key(self) -> &'static str {
+        match self {
+            Kind::Package => "xpack.fleet.packages",
+            Kind::AgentPolicy => "xpack.fleet.agentPolicies",
+            Kind::Output => "xpack.fleet.outputs",
+            Kind::FleetServerHost => "xpack.fleet.fleetServerHosts",
+            Kind::Proxy => "xpack.fleet.proxies",
+        }
+    }
+
+    /// What one item is called in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Package => "package",
+            Kind::AgentPolicy => "agent policy",
+            Kind::Output => "output",
+            Kind::FleetServerHost => "Fleet Server host",
+            Kind::Proxy => "proxy",
+        }
+    }
+
+    /// The field that identifies an item: `name` for packages, `id` for the rest.
+    pub fn key_field(self) -> &'static str {
+        if self == Kind::Package { "name" } else { "id" }
+    }
+
+    pub fn from_list(list: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.list() == list)
+    }
+}
+
+/// A declared value with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub span: Span,
+    pub kind: ValueKind,
+}
+
+/// What a [`Value`] holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// `{ env: VAR }`: Kibana's `${VAR}`.
+    Env(String),
+    /// `{ secret: NAME }`: a value from the secret store.
+    Secret(String),
+    List(Vec<Value>),
+    Map(Vec<Field>),
+}
+
+/// One key of a map value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Value,
+}
+
+impl Value {
+    /// Converts a raw node, recognising env and secret references.
+    pub fn from_node(node: &Node) -> Value {
+        if let Some(reference) = Reference::of(node) {
+            let name = reference.name.to_owned();
+            let kind = match reference.kind {
+                ReferenceKind::Env => ValueKind::Env(name),
+                ReferenceKind::Secret => ValueKind::Secret(name),
+            };
+            return Value { span: node.span, kind };
+        }
+        let kind = match &node.value {
+            NodeValue::Null => ValueKind::Null,
+            NodeValue::Bool(b) => ValueKind::Bool(*b),
+            NodeValue::Int(n) => ValueKind::Int(*n),
+            NodeValue::Float(f) => ValueKind::Float(*f),
+            NodeValue::Str(s) => ValueKind::Str(s.clone()),
+            NodeValue::Seq(items) => ValueKind::List(items.iter().map(Value::from_node).collect()),
+            NodeValue::Map(entries) => ValueKind::Map(
+                entries
+                    .iter()
+                    .map(|entry| Field { key: entry.key.clone(), key_span: entry.key_span, value: Value::from_node(&entry.value) })
+                    .collect(),
+            ),
+        };
+        Value { span: node.span, kind }
+    }
+
+    pub fn fields(&self) -> &[Field] {
+        match &self.kind {
+            ValueKind::Map(fields) => fields,
+            _ => &[],
+        }
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields().iter().find(|field| field.key == key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.field(key).map(|field| &field.value)
+    }
+
+    /// Follows a dotted path of map keys (`ssl.key`).
+    pub fn path(&self, path: &str) -> Option<&Value> {
+        path.split('.').try_fold(self, |value, key| value.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ValueKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            ValueKind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn items(&self) -> &[Value] {
+        match &self.kind {
+            ValueKind::List(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// A string, or the text of an integer (policy ids may be numbers).
+    pub fn as_text(&self) -> Option<String> {
+        match &self.kind {
+            ValueKind::Str(s) => Some(s.clone()),
+            ValueKind::Int(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn spanned_str(&self) -> Option<Spanned<String>> {
+        self.as_text().map(|text| Spanned::new(text, self.span))
+    }
+
+    /// Calls `visit` on this value and every value inside it, with its dotted path.
+    pub fn walk<'a>(&'a self, path: &str, visit: &mut dyn FnMut(&str, &'a Value)) {
+        visit(path, self);
+        match &self.kind {
+            ValueKind::List(items) => items.iter().for_each(|item| item.walk(path, visit)),
+            ValueKind::Map(fields) => {
+                for field in fields {
+                    let inner = if path.is_empty() { field.key.clone() } else { format!("{path}.{}", field.key) };
+                    field.value.walk(&inner, visit);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One validated declaration of any kind.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub kind: Kind,
+    /// `id`, or `name` for packages.
+    pub key: Spanned<String>,
+    /// JSON pointer of the item in its file (`/outputs/2`).
+    pub pointer: String,
+    pub body: Value,
+}
+
+impl Item {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.body.get(key)
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    pub fn text(&self, key: &str) -> Option<Spanned<String>> {
+        self.get(key).and_then(Value::spanned_str)
+    }
+}
+
+/// One `settings` key.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    pub key: Spanned<String>,
+    pub pointer: String,
+    pub value: Value,
+}
+
+/// Every validated declaration of the repository.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub items: Vec<Item>,
+    pub settings: Vec<Setting>,
+}
+
+impl Model {
+    /// The items of one kind, in file order.
+    pub fn of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(move |item| item.kind == kind)
+    }
+
+    pub fn setting(&self, key: &str) -> Option<&Setting> {
+        self.settings.iter().find(|setting| setting.key.value == key)
+    }
+
+    pub fn find(&self, kind: Kind, key: &str) -> Option<&Item> {
+        self.of(kind).find(|item| item.key.value == key)
+    }
+}
