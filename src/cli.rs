@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Compile a repository of Elastic Fleet declarations into Kibana's `xpack.fleet.*`
 /// preconfiguration.
 #[derive(Debug, Parser)]
-#[command(name = "fleetc", version, about, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "fleetc",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -32,6 +38,10 @@ pub struct Global {
     /// When to use colours (`NO_COLOR` is honoured with `auto`)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// The age identity file that decrypts secrets (before `FLEETC_AGE_KEY_FILE`,
+    /// `FLEETC_AGE_KEY` and `~/.config/fleetc/age/keys.txt`)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub identity: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,8 +59,13 @@ pub enum Command {
     Build(BuildArgs),
     /// Write the JSON Schemas of `fleetc.toml` and of declaration files, for editors
     Schema(SchemaArgs),
+    /// Draw which policies send data and monitoring to which outputs, hosts and proxies
+    Graph(GraphArgs),
     /// Create a new repository with one example of each kind
     Init(InitArgs),
+    /// Manage the age-encrypted secrets: keygen, set, list, rm, rekey
+    #[command(subcommand)]
+    Secret(SecretCommand),
 }
 
 #[derive(Debug, Args)]
@@ -76,9 +91,77 @@ pub struct BuildArgs {
     /// What to print
     #[arg(long, value_enum, default_value_t = BuildFormat::Yaml)]
     pub format: BuildFormat,
-    /// Write to FILE instead of standard output
+    /// Write to FILE instead of standard output (mode 0600 when it holds a secret value)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With `delivery = "env"`: write the secret values to FILE (mode 0600)
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: Option<PathBuf>,
+    /// The format of `--secrets-out`
+    #[arg(long, value_enum, default_value_t = SecretsFormat::Env)]
+    pub secrets_format: SecretsFormat,
+    /// The name of the Kubernetes Secret written with `--secrets-format kubernetes`
+    #[arg(long, value_name = "NAME", default_value = "fleetc-secrets")]
+    pub secrets_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecretsFormat {
+    /// `FLEETC_NAME='value'` lines, for `set -a; . FILE`, systemd and Docker Compose
+    Env,
+    /// A Kubernetes Secret manifest (`stringData`), for `envFrom` in an ECK Kibana
+    Kubernetes,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Write a new age identity and print its recipient
+    Keygen(KeygenArgs),
+    /// Encrypt the value read from standard input as the secret NAME
+    Set(SetArgs),
+    /// List the secrets, their files and whether declarations reference them; never values
+    List(ListArgs),
+    /// Delete the secret NAME
+    Rm(RmArgs),
+    /// Re-encrypt every secret to the current `recipients.txt`
+    Rekey,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the identity (mode 0600; default `~/.config/fleetc/age/keys.txt`)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The secret's name: letters, digits, `.`, `_` and `-`
+    pub name: String,
+    /// Keep a trailing line break of the input (by default one is removed)
+    #[arg(long)]
+    pub keep_newline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// How to print the list
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One line per secret
+    Human,
+    /// One JSON object
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    /// The secret's name
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,6 +180,19 @@ pub struct SchemaArgs {
     /// Write `fleetc.schema.json` and `declarations.schema.json` into DIR
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Mermaid (GitHub renders it in pull requests) or Graphviz DOT
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 #[derive(Debug, Args)]

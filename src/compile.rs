@@ -1,17 +1,17 @@
 //! The pipeline from a folder to a checked model: load, validate, check.
 //!
 //! `check`, `build` and later commands share this path; it stops before secrets are
-//! resolved, so it never needs a decryption key.
-
-use std::path::PathBuf;
+//! resolved, so it never needs a decryption key: secret files are only checked for shape.
 
 use crate::check::{self, Context};
 use crate::declarations;
 use crate::diagnostic::Diagnostics;
+use crate::emit::secrets::Placement;
 use crate::environment::Environment;
 use crate::load::{self, LoadOptions};
 use crate::model::Model;
 use crate::project::Project;
+use crate::secrets::{self, store::Stores};
 use crate::source::Sources;
 
 /// The result of compiling a repository: every finding, and the model when loading
@@ -28,23 +28,48 @@ pub struct Compilation {
 /// Loads, validates and checks the repository.
 pub fn compile(options: &LoadOptions) -> Compilation {
     let mut compilation = Compilation::default();
-    let Some(loaded) = load::load(options, &mut compilation.sources, &mut compilation.diagnostics) else {
+    let Some(loaded) = load::load(
+        options,
+        &mut compilation.sources,
+        &mut compilation.diagnostics,
+    ) else {
         return compilation;
     };
+    for span in declarations::credential_spans(&loaded.files) {
+        compilation.sources.mask(span);
+    }
     let version = loaded.environment.stack_version.value;
     let (model, found) = declarations::build(&loaded.files, version);
     compilation.diagnostics.extend(found);
-    let secrets_dir = loaded.project.root.join(&loaded.environment.secrets.dir);
-    let secret_exists = |name: &str| secret_file(&secrets_dir, name).is_file();
-    let context = Context { model: &model, version, secret_exists: &secret_exists };
+    let stores = Stores::for_environment(&loaded.project.root, &loaded.environment);
+    let has_override = |name: &str| std::env::var_os(secrets::override_var(name)).is_some();
+    let secret_exists = |name: &str| has_override(name) || stores.find(name).is_some();
+    let context = Context {
+        model: &model,
+        version,
+        secret_exists: &secret_exists,
+    };
     compilation.diagnostics.extend(check::run(&context));
+    compilation
+        .diagnostics
+        .extend(secrets::check::check(&secrets::check::Input {
+            model: &model,
+            root: &loaded.project.root,
+            stores: &stores,
+            placement: placement(&loaded.environment),
+            storage_span: loaded.environment.secrets.storage_span,
+            has_override: &has_override,
+        }));
     compilation.model = Some(model);
     compilation.project = Some(loaded.project);
     compilation.environment = Some(loaded.environment);
     compilation
 }
 
-/// The file of the secret `name` in a store folder.
-pub fn secret_file(dir: &std::path::Path, name: &str) -> PathBuf {
-    dir.join(format!("{name}.age"))
+/// Where the environment puts secret values.
+pub fn placement(environment: &Environment) -> Placement {
+    Placement {
+        storage: environment.secrets.storage,
+        version: environment.stack_version.value,
+    }
 }

@@ -105,6 +105,17 @@ impl Diagnostic {
         self
     }
 
+    /// The same finding under another rule: its code, phase, severity and help.
+    pub fn retag(self, rule: &Rule) -> Self {
+        Diagnostic {
+            code: rule.code,
+            phase: rule.phase,
+            severity: rule.severity,
+            help: Some(rule.help.to_owned()),
+            ..self
+        }
+    }
+
     /// Replaces the rule's help with a more specific one.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -168,7 +179,10 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest of `candidates` to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
@@ -184,7 +198,10 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let fields = ["is_default", "is_default_monitoring", "hosts"];
-        assert_eq!(did_you_mean("is_default_monitorng", fields), Some("is_default_monitoring"));
+        assert_eq!(
+            did_you_mean("is_default_monitorng", fields),
+            Some("is_default_monitoring")
+        );
         assert_eq!(did_you_mean("host", fields), Some("hosts"));
         assert_eq!(did_you_mean("colour", fields), None);
     }

@@ -38,7 +38,8 @@ pub fn select(project: &Project, name: Option<&str>) -> Result<Environment, Diag
         None if declared.is_empty() => None,
         None => return Err(unknown(declared, None)),
     };
-    let base_secrets = project::secret_settings(&SecretSettings::default(), project.secrets.as_ref());
+    let base_secrets =
+        project::secret_settings(&SecretSettings::default(), project.secrets.as_ref());
     let mut vars = entries(project.vars.as_ref());
     let Some(chosen) = chosen else {
         return Ok(Environment {
@@ -56,7 +57,10 @@ pub fn select(project: &Project, name: Option<&str>) -> Result<Environment, Diag
     }
     Ok(Environment {
         name: chosen.name.clone(),
-        stack_version: chosen.stack_version.clone().unwrap_or_else(|| project.stack_version.clone()),
+        stack_version: chosen
+            .stack_version
+            .clone()
+            .unwrap_or_else(|| project.stack_version.clone()),
         kibana_yml: chosen.kibana_yml.clone(),
         overlay: chosen.overlay.clone(),
         secrets: project::secret_settings(&base_secrets, chosen.secrets.as_ref()),
@@ -64,20 +68,37 @@ pub fn select(project: &Project, name: Option<&str>) -> Result<Environment, Diag
     })
 }
 
-fn find<'a>(declared: &'a [EnvironmentDecl], name: &str) -> Result<&'a EnvironmentDecl, Diagnostic> {
-    declared.iter().find(|env| env.name == name).ok_or_else(|| unknown(declared, Some(name)))
+fn find<'a>(
+    declared: &'a [EnvironmentDecl],
+    name: &str,
+) -> Result<&'a EnvironmentDecl, Diagnostic> {
+    declared
+        .iter()
+        .find(|env| env.name == name)
+        .ok_or_else(|| unknown(declared, Some(name)))
 }
 
 fn unknown(declared: &[EnvironmentDecl], name: Option<&str>) -> Diagnostic {
-    let known: Vec<String> = declared.iter().map(|env| format!("`{}`", env.name)).collect();
-    let known = if known.is_empty() { format!("`{DEFAULT}`") } else { known.join(", ") };
+    let known: Vec<String> = declared
+        .iter()
+        .map(|env| format!("`{}`", env.name))
+        .collect();
+    let known = if known.is_empty() {
+        format!("`{DEFAULT}`")
+    } else {
+        known.join(", ")
+    };
     let message = match name {
         Some(name) => format!("there is no environment `{name}`; the repository has {known}"),
-        None => format!("the repository has several environments ({known}); choose one with `--env`"),
+        None => {
+            format!("the repository has several environments ({known}); choose one with `--env`")
+        }
     };
     Diagnostic::new(&rules::UNKNOWN_ENVIRONMENT, message)
 }
 
 fn entries(node: Option<&Node>) -> Vec<Entry> {
-    node.and_then(Node::entries).map(<[Entry]>::to_vec).unwrap_or_default()
+    node.and_then(Node::entries)
+        .map(<[Entry]>::to_vec)
+        .unwrap_or_default()
 }

@@ -51,31 +51,58 @@ pub struct DeclarationFile {
 
 /// Loads the repository. Files that cannot be read or parsed are reported in `found` and
 /// left out; the rest are returned.
-pub fn load(options: &LoadOptions, sources: &mut Sources, found: &mut Diagnostics) -> Option<Loaded> {
-    let root = project::find_root(options.dir.as_deref(), &options.start).map_err(|d| found.push(d)).ok()?;
-    let project = project::load(&root, sources).map_err(|d| found.extend(d)).ok()?;
-    let environment = environment::select(&project, options.environment.as_deref()).map_err(|d| found.push(d)).ok()?;
+pub fn load(
+    options: &LoadOptions,
+    sources: &mut Sources,
+    found: &mut Diagnostics,
+) -> Option<Loaded> {
+    let root = project::find_root(options.dir.as_deref(), &options.start)
+        .map_err(|d| found.push(d))
+        .ok()?;
+    let project = project::load(&root, sources)
+        .map_err(|d| found.extend(d))
+        .ok()?;
+    let environment = environment::select(&project, options.environment.as_deref())
+        .map_err(|d| found.push(d))
+        .ok()?;
     tracing::debug!(environment = %environment.name, version = %environment.stack_version.value, "selected environment");
     let paths = select_files(&project, &environment, found)?;
     let files = read_and_parse(&project.root, paths, sources, found);
-    Some(Loaded { project, environment, files })
+    Some(Loaded {
+        project,
+        environment,
+        files,
+    })
 }
 
 /// The declaration files, relative to the root, in a stable order.
-fn select_files(project: &Project, environment: &Environment, found: &mut Diagnostics) -> Option<Vec<PathBuf>> {
+fn select_files(
+    project: &Project,
+    environment: &Environment,
+    found: &mut Diagnostics,
+) -> Option<Vec<PathBuf>> {
     let include = glob_set(&project.include, project, found)?;
     let exclude = glob_set(&project.exclude, project, found)?;
     let always_out = always_excluded(project, environment);
     let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(&project.root).sort_by_file_name().into_iter();
-    let walker = walker.filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'));
+    let walker = walkdir::WalkDir::new(&project.root)
+        .sort_by_file_name()
+        .into_iter();
+    let walker = walker.filter_entry(|entry| {
+        entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+    });
     for entry in walker {
         let Ok(entry) = entry else { continue };
-        let Ok(relative) = entry.path().strip_prefix(&project.root) else { continue };
+        let Ok(relative) = entry.path().strip_prefix(&project.root) else {
+            continue;
+        };
         if entry.file_type().is_dir() || always_out.iter().any(|out| relative.starts_with(out)) {
             continue;
         }
-        if Syntax::of(relative).is_some() && include.is_match(relative) && !exclude.is_match(relative) {
+        if Syntax::of(relative).is_some()
+            && include.is_match(relative)
+            && !exclude.is_match(relative)
+        {
             paths.push(relative.to_path_buf());
         }
     }
@@ -83,16 +110,19 @@ fn select_files(project: &Project, environment: &Environment, found: &mut Diagno
     Some(paths)
 }
 
-fn glob_set(patterns: &[String], project: &Project, found: &mut Diagnostics) -> Option<GlobSet> {
+fn glob_set(patterns: &[(String, Option<Span>)], project: &Project, found: &mut Diagnostics) -> Option<GlobSet> {
     let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
+    for (pattern, span) in patterns {
         match Glob::new(pattern) {
             Ok(glob) => {
                 builder.add(glob);
             }
             Err(error) => {
                 let message = format!("`{pattern}` is not a glob pattern: {error}");
-                found.push(Diagnostic::new(&rules::PROJECT_INVALID, message).at(Span::file_start(project.file), "in this file"));
+                found.push(
+                    Diagnostic::new(&rules::PROJECT_INVALID, message)
+                        .at(span.unwrap_or(Span::file_start(project.file)), "invalid pattern"),
+                );
                 return None;
             }
         }
@@ -102,11 +132,19 @@ fn glob_set(patterns: &[String], project: &Project, found: &mut Diagnostics) -> 
 
 /// Paths, relative to the root, that are never declaration files.
 fn always_excluded(project: &Project, environment: &Environment) -> Vec<PathBuf> {
-    let mut out = vec![PathBuf::from(project::FILE_NAME), environment.secrets.dir.clone()];
+    let mut out = vec![
+        PathBuf::from(project::FILE_NAME),
+        environment.secrets.dir.clone(),
+    ];
     for declared in &project.environments {
         out.extend(declared.overlay.iter().cloned());
         out.extend(declared.kibana_yml.iter().cloned());
-        if let Some(dir) = declared.secrets.as_ref().and_then(|s| s.get("dir")).and_then(Node::as_str) {
+        if let Some(dir) = declared
+            .secrets
+            .as_ref()
+            .and_then(|s| s.get("dir"))
+            .and_then(Node::as_str)
+        {
             out.push(PathBuf::from(dir));
         }
     }
@@ -114,7 +152,12 @@ fn always_excluded(project: &Project, environment: &Environment) -> Vec<PathBuf>
 }
 
 /// Reads every file in parallel, registers them, then parses them in parallel.
-pub fn read_and_parse(root: &Path, paths: Vec<PathBuf>, sources: &mut Sources, found: &mut Diagnostics) -> Vec<DeclarationFile> {
+pub fn read_and_parse(
+    root: &Path,
+    paths: Vec<PathBuf>,
+    sources: &mut Sources,
+    found: &mut Diagnostics,
+) -> Vec<DeclarationFile> {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let texts: Vec<(PathBuf, Result<String, FileError>)> = paths
         .into_par_iter()
@@ -139,7 +182,8 @@ pub fn read_and_parse(root: &Path, paths: Vec<PathBuf>, sources: &mut Sources, f
         .map(|(file, ())| {
             let source = sources.get(file);
             let syntax = Syntax::of(&source.path).unwrap_or(Syntax::Yaml);
-            parse::parse(syntax, file, &source.text, Limits::default()).map(|root| DeclarationFile { file, root })
+            parse::parse(syntax, file, &source.text, Limits::default())
+                .map(|root| DeclarationFile { file, root })
         })
         .collect();
     let mut files = Vec::new();
@@ -166,14 +210,26 @@ impl FileError {
         let path = path.display();
         let at = Span::file_start(file);
         match self {
-            FileError::Io(error) => Diagnostic::new(&rules::UNREADABLE_FILE, format!("cannot read `{path}`: {error}")).at(at, "this file"),
-            FileError::TooLarge => Diagnostic::new(&rules::FILE_TOO_LARGE, format!("`{path}` is larger than 8 MiB")).at(at, "this file"),
-            FileError::NotUtf8 { offset } => {
-                Diagnostic::new(&rules::NOT_UTF8, format!("`{path}` is not UTF-8 text (byte {offset} is not)")).at(at, "this file")
-            }
-            FileError::Outside => {
-                Diagnostic::new(&rules::OUTSIDE_REPOSITORY, format!("`{path}` is a link to a file outside the repository")).at(at, "this file")
-            }
+            FileError::Io(error) => Diagnostic::new(
+                &rules::UNREADABLE_FILE,
+                format!("cannot read `{path}`: {error}"),
+            )
+            .at(at, "this file"),
+            FileError::TooLarge => Diagnostic::new(
+                &rules::FILE_TOO_LARGE,
+                format!("`{path}` is larger than 8 MiB"),
+            )
+            .at(at, "this file"),
+            FileError::NotUtf8 { offset } => Diagnostic::new(
+                &rules::NOT_UTF8,
+                format!("`{path}` is not UTF-8 text (byte {offset} is not)"),
+            )
+            .at(at, "this file"),
+            FileError::Outside => Diagnostic::new(
+                &rules::OUTSIDE_REPOSITORY,
+                format!("`{path}` is a link to a file outside the repository"),
+            )
+            .at(at, "this file"),
         }
     }
 }
@@ -186,12 +242,16 @@ fn read_text(canonical_root: &Path, path: &Path) -> Result<String, FileError> {
     }
     let file = fs::File::open(&real).map_err(FileError::Io)?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(FileError::Io)?;
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(FileError::Io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(FileError::TooLarge);
     }
     if let Some(offset) = bytes.iter().position(|b| *b == 0) {
         return Err(FileError::NotUtf8 { offset });
     }
-    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
 }

@@ -28,7 +28,11 @@ fn main() -> ExitCode {
 fn usage_error(error: &clap::Error) -> ExitCode {
     // Printing can only fail when the terminal is gone; there is no one left to tell.
     let _ = error.print();
-    if error.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if error.use_stderr() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Logs go to standard error, off unless `-v` is given. Secrets are never logged.
@@ -38,5 +42,10 @@ fn init_logging(verbose: u8) {
         1 => tracing::Level::DEBUG,
         _ => tracing::Level::TRACE,
     };
-    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).without_time().init();
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
 }

@@ -5,6 +5,8 @@
 //! and `{ secret: NAME }` are recognised here and become [`ValueKind::Env`] and
 //! [`ValueKind::Secret`].
 
+use std::collections::HashMap;
+
 use crate::source::{Span, Spanned};
 use crate::tree::{Node, NodeValue};
 use crate::validate::{Reference, ReferenceKind};
@@ -20,7 +22,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Package, Kind::AgentPolicy, Kind::Output, Kind::FleetServerHost, Kind::Proxy];
+    pub const ALL: [Kind; 5] = [
+        Kind::Package,
+        Kind::AgentPolicy,
+        Kind::Output,
+        Kind::FleetServerHost,
+        Kind::Proxy,
+    ];
 
     /// The list's name in a declaration file.
     pub fn list(self) -> &'static str {
@@ -52,6 +60,17 @@ impl Kind {
             Kind::Output => "output",
             Kind::FleetServerHost => "Fleet Server host",
             Kind::Proxy => "proxy",
+        }
+    }
+
+    /// What several items are called in messages.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Package => "packages",
+            Kind::AgentPolicy => "agent policies",
+            Kind::Output => "outputs",
+            Kind::FleetServerHost => "Fleet Server hosts",
+            Kind::Proxy => "proxies",
         }
     }
 
@@ -105,7 +124,10 @@ impl Value {
                 ReferenceKind::Env => ValueKind::Env(name),
                 ReferenceKind::Secret => ValueKind::Secret(name),
             };
-            return Value { span: node.span, kind };
+            return Value {
+                span: node.span,
+                kind,
+            };
         }
         let kind = match &node.value {
             NodeValue::Null => ValueKind::Null,
@@ -117,11 +139,18 @@ impl Value {
             NodeValue::Map(entries) => ValueKind::Map(
                 entries
                     .iter()
-                    .map(|entry| Field { key: entry.key.clone(), key_span: entry.key_span, value: Value::from_node(&entry.value) })
+                    .map(|entry| Field {
+                        key: entry.key.clone(),
+                        key_span: entry.key_span,
+                        value: Value::from_node(&entry.value),
+                    })
                     .collect(),
             ),
         };
-        Value { span: node.span, kind }
+        Value {
+            span: node.span,
+            kind,
+        }
     }
 
     pub fn fields(&self) -> &[Field] {
@@ -185,7 +214,11 @@ impl Value {
             ValueKind::List(items) => items.iter().for_each(|item| item.walk(path, visit)),
             ValueKind::Map(fields) => {
                 for field in fields {
-                    let inner = if path.is_empty() { field.key.clone() } else { format!("{path}.{}", field.key) };
+                    let inner = if path.is_empty() {
+                        field.key.clone()
+                    } else {
+                        format!("{path}.{}", field.key)
+                    };
                     field.value.walk(&inner, visit);
                 }
             }
@@ -232,19 +265,33 @@ pub struct Setting {
 pub struct Model {
     pub items: Vec<Item>,
     pub settings: Vec<Setting>,
+    /// The first item of each kind and key, so references resolve in constant time.
+    index: HashMap<(Kind, String), usize>,
 }
 
 impl Model {
+    pub fn new(items: Vec<Item>, settings: Vec<Setting>) -> Self {
+        let mut index = HashMap::new();
+        for (position, item) in items.iter().enumerate() {
+            index.entry((item.kind, item.key.value.clone())).or_insert(position);
+        }
+        Model { items, settings, index }
+    }
+
     /// The items of one kind, in file order.
     pub fn of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
         self.items.iter().filter(move |item| item.kind == kind)
     }
 
     pub fn setting(&self, key: &str) -> Option<&Setting> {
-        self.settings.iter().find(|setting| setting.key.value == key)
+        self.settings
+            .iter()
+            .find(|setting| setting.key.value == key)
     }
 
+    /// The first item of `kind` whose id (name, for packages) is `key`.
     pub fn find(&self, kind: Kind, key: &str) -> Option<&Item> {
-        self.of(kind).find(|item| item.key.value == key)
+        let position = self.index.get(&(kind, key.to_owned()))?;
+        self.items.get(*position)
     }
 }

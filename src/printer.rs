@@ -9,7 +9,10 @@ use std::io::{IsTerminal, Write};
 
 use fleetc::diagnostic::{Diagnostic, Label, Severity};
 use fleetc::source::{Sources, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde_json::json;
 
 use crate::cli::ColorChoice;
@@ -32,8 +35,14 @@ impl Printer {
 
     /// Renders every finding as a graphical report, then a summary line.
     pub fn human(&self, sources: &Sources, diagnostics: &[Diagnostic]) -> String {
-        let theme = if self.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-        let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(100);
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_width(100);
         let mut out = String::new();
         for diagnostic in diagnostics {
             let report = Report::new(sources, diagnostic);
@@ -47,9 +56,18 @@ impl Printer {
 
     /// The JSON report of `check --format json`.
     pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> serde_json::Value {
-        let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).count();
-        let items: Vec<serde_json::Value> = diagnostics.iter().map(|d| diagnostic_json(sources, d)).collect();
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
+        let items: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .map(|d| diagnostic_json(sources, d))
+            .collect();
         json!({ "valid": errors == 0, "error_count": errors, "warning_count": warnings, "diagnostics": items })
     }
 }
@@ -116,19 +134,35 @@ impl<'a> Report<'a> {
             (None, true) => None,
         };
         let code = format!("{} ({})", diagnostic.code, diagnostic.phase.as_str());
-        Report { diagnostic, source, help, code }
+        Report {
+            diagnostic,
+            source,
+            help,
+            code,
+        }
     }
 
     fn labels_in_file(&self) -> Vec<&Label> {
-        let Some(primary) = &self.diagnostic.primary else { return Vec::new() };
-        let same_file = self.diagnostic.secondary.iter().filter(|l| l.span.file == primary.span.file);
+        let Some(primary) = &self.diagnostic.primary else {
+            return Vec::new();
+        };
+        let same_file = self
+            .diagnostic
+            .secondary
+            .iter()
+            .filter(|l| l.span.file == primary.span.file);
         std::iter::once(primary).chain(same_file).collect()
     }
 }
 
 fn location(sources: &Sources, span: Span) -> String {
     let position = sources.position(span.file, span.start);
-    format!("{}:{}:{}", sources.path(span.file).display(), position.line, position.column)
+    format!(
+        "{}:{}:{}",
+        sources.path(span.file).display(),
+        position.line,
+        position.column
+    )
 }
 
 impl fmt::Debug for Report<'_> {
@@ -159,7 +193,9 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -167,14 +203,19 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let labels = self.labels_in_file().into_iter().enumerate().map(|(index, label)| {
-            let span = SourceSpan::new(label.span.start.into(), label.span.end - label.span.start);
-            if index == 0 {
-                LabeledSpan::new_primary_with_span(Some(label.text.clone()), span)
-            } else {
-                LabeledSpan::new_with_span(Some(label.text.clone()), span)
-            }
-        });
+        let labels = self
+            .labels_in_file()
+            .into_iter()
+            .enumerate()
+            .map(|(index, label)| {
+                let span =
+                    SourceSpan::new(label.span.start.into(), label.span.end - label.span.start);
+                if index == 0 {
+                    LabeledSpan::new_primary_with_span(Some(label.text.clone()), span)
+                } else {
+                    LabeledSpan::new_with_span(Some(label.text.clone()), span)
+                }
+            });
         Some(Box::new(labels.collect::<Vec<_>>().into_iter()))
     }
 }
@@ -186,9 +227,21 @@ struct FileSource<'a> {
 }
 
 impl SourceCode for FileSource<'_> {
-    fn read_span<'b>(&'b self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let inner = self.text.read_span(span, before, after)?;
-        let contents = MietteSpanContents::new_named(self.name.clone(), inner.data(), *inner.span(), inner.line(), inner.column(), inner.line_count());
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        );
         Ok(Box::new(contents))
     }
 }

@@ -75,8 +75,9 @@ pub struct Project {
     pub root: PathBuf,
     pub file: FileId,
     pub stack_version: Spanned<StackVersion>,
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
+    /// Glob patterns, with where each was written (`None` for the defaults).
+    pub include: Vec<(String, Option<Span>)>,
+    pub exclude: Vec<(String, Option<Span>)>,
     pub secrets: Option<Node>,
     pub vars: Option<Node>,
     pub environments: Vec<EnvironmentDecl>,
@@ -101,7 +102,10 @@ pub fn find_root(dir: Option<&Path>, start: &Path) -> Result<PathBuf, Diagnostic
         .find(|folder| folder.join(FILE_NAME).is_file())
         .map(Path::to_path_buf)
         .ok_or_else(|| {
-            let message = format!("no `{FILE_NAME}` in `{}` or any folder above it", start.display());
+            let message = format!(
+                "no `{FILE_NAME}` in `{}` or any folder above it",
+                start.display()
+            );
             Diagnostic::new(&rules::PROJECT_NOT_FOUND, message)
         })
 }
@@ -111,12 +115,34 @@ pub fn load(root: &Path, sources: &mut Sources) -> Result<Project, Diagnostics> 
     let path = root.join(FILE_NAME);
     let text = match std::fs::read(&path).map(String::from_utf8) {
         Ok(Ok(text)) => text,
-        Ok(Err(_)) => return Err(single(Diagnostic::new(&rules::NOT_UTF8, format!("`{FILE_NAME}` is not UTF-8 text")))),
-        Err(error) => return Err(single(Diagnostic::new(&rules::UNREADABLE_FILE, format!("cannot read `{}`: {error}", path.display())))),
+        Ok(Err(_)) => {
+            return Err(single(Diagnostic::new(
+                &rules::NOT_UTF8,
+                format!("`{FILE_NAME}` is not UTF-8 text"),
+            )));
+        }
+        Err(error) => {
+            return Err(single(Diagnostic::new(
+                &rules::UNREADABLE_FILE,
+                format!("cannot read `{}`: {error}", path.display()),
+            )));
+        }
     };
     let file = sources.add(FILE_NAME, text);
-    let node = parse::parse(Syntax::Toml, file, &sources.get(file).text, Limits::default()).map_err(single)?;
-    let mut found = validate::validate(&node, schema::compiled("fleetc"), NEWEST_MINOR, "project file", Place::root(""));
+    let node = parse::parse(
+        Syntax::Toml,
+        file,
+        &sources.get(file).text,
+        Limits::default(),
+    )
+    .map_err(single)?;
+    let mut found = project_findings(validate::validate(
+        &node,
+        schema::compiled("fleetc"),
+        NEWEST_MINOR,
+        "project file",
+        Place::root(""),
+    ));
     if found.has_errors() {
         return Err(found);
     }
@@ -128,14 +154,31 @@ pub fn load(root: &Path, sources: &mut Sources) -> Result<Project, Diagnostics> 
             file,
             stack_version,
             include: strings(node.get("declarations").and_then(|d| d.get("include")))
-                .unwrap_or_else(|| ["**/*.yaml", "**/*.yml", "**/*.toml"].map(str::to_owned).to_vec()),
-            exclude: strings(node.get("declarations").and_then(|d| d.get("exclude"))).unwrap_or_default(),
+                .unwrap_or_else(|| {
+                    ["**/*.yaml", "**/*.yml", "**/*.toml"]
+                        .map(|pattern| (pattern.to_owned(), None))
+                        .to_vec()
+                }),
+            exclude: strings(node.get("declarations").and_then(|d| d.get("exclude")))
+                .unwrap_or_default(),
             secrets: node.get("secrets").cloned(),
             vars: node.get("vars").cloned(),
             environments,
         }),
         _ => Err(found),
     }
+}
+
+/// Schema findings in `fleetc.toml` are about fleetc's own file, not about Kibana: they
+/// keep their message and any did-you-mean, under `repo/invalid-project`.
+fn project_findings(found: Diagnostics) -> Diagnostics {
+    let mut remapped = Diagnostics::default();
+    for diagnostic in found {
+        let suggestion = diagnostic.help.as_deref().and_then(|help| help.split_once('?')).map(|(question, _)| format!("{question}? "));
+        let help = format!("{}{}", suggestion.unwrap_or_default(), rules::PROJECT_INVALID.help);
+        remapped.push(diagnostic.retag(&rules::PROJECT_INVALID).help(help));
+    }
+    remapped
 }
 
 fn single(diagnostic: Diagnostic) -> Diagnostics {
@@ -152,27 +195,44 @@ fn version_at(node: Option<&Node>, found: &mut Diagnostics) -> Option<Spanned<St
         Ok(version) if version.is_known() => Some(Spanned::new(version, node.span)),
         Ok(version) => {
             let message = format!("fleetc does not know the rules of Kibana {version}");
-            found.push(Diagnostic::new(&rules::UNKNOWN_STACK_VERSION, message).at(node.span, "unknown release"));
+            found.push(
+                Diagnostic::new(&rules::UNKNOWN_STACK_VERSION, message)
+                    .at(node.span, "unknown release"),
+            );
             None
         }
         Err(error) => {
-            found.push(Diagnostic::new(&rules::PROJECT_INVALID, error.to_string()).at(node.span, "not a version"));
+            found.push(
+                Diagnostic::new(&rules::PROJECT_INVALID, error.to_string())
+                    .at(node.span, "not a version"),
+            );
             None
         }
     }
 }
 
 fn environments(node: &Node, found: &mut Diagnostics) -> Vec<EnvironmentDecl> {
-    let entries = node.get("environments").and_then(Node::entries).unwrap_or_default();
+    let entries = node
+        .get("environments")
+        .and_then(Node::entries)
+        .unwrap_or_default();
     entries
         .iter()
         .map(|entry| {
             let table = &entry.value;
             EnvironmentDecl {
                 name: entry.key.clone(),
-                kibana_yml: table.get("kibana_yml").and_then(Node::as_str).map(PathBuf::from),
-                overlay: table.get("overlay").and_then(Node::as_str).map(PathBuf::from),
-                stack_version: table.get("stack_version").and_then(|v| version_at(Some(v), found)),
+                kibana_yml: table
+                    .get("kibana_yml")
+                    .and_then(Node::as_str)
+                    .map(PathBuf::from),
+                overlay: table
+                    .get("overlay")
+                    .and_then(Node::as_str)
+                    .map(PathBuf::from),
+                stack_version: table
+                    .get("stack_version")
+                    .and_then(|v| version_at(Some(v), found)),
                 vars: table.get("vars").cloned(),
                 secrets: table.get("secrets").cloned(),
             }
@@ -180,9 +240,10 @@ fn environments(node: &Node, found: &mut Diagnostics) -> Vec<EnvironmentDecl> {
         .collect()
 }
 
-fn strings(node: Option<&Node>) -> Option<Vec<String>> {
+fn strings(node: Option<&Node>) -> Option<Vec<(String, Option<Span>)>> {
     let items = node?.as_seq()?;
-    Some(items.iter().filter_map(Node::as_str).map(str::to_owned).collect())
+    let strings = items.iter().filter_map(|item| Some((item.as_str()?.to_owned(), Some(item.span))));
+    Some(strings.collect())
 }
 
 /// Reads the `[secrets]` table over the defaults.
@@ -193,11 +254,19 @@ pub fn secret_settings(base: &SecretSettings, table: Option<&Node>) -> SecretSet
         settings.dir = PathBuf::from(dir);
     }
     if let Some(storage) = table.get("storage") {
-        settings.storage = if storage.as_str() == Some("plaintext") { Storage::Plaintext } else { Storage::Fleet };
+        settings.storage = if storage.as_str() == Some("plaintext") {
+            Storage::Plaintext
+        } else {
+            Storage::Fleet
+        };
         settings.storage_span = Some(storage.span);
     }
     if let Some(delivery) = table.get("delivery").and_then(Node::as_str) {
-        settings.delivery = if delivery == "env" { Delivery::Env } else { Delivery::Inline };
+        settings.delivery = if delivery == "env" {
+            Delivery::Env
+        } else {
+            Delivery::Inline
+        };
     }
     settings
 }

@@ -86,11 +86,39 @@ rules! {
     SETTING_LEGACY_HOSTS = "settings/legacy-hosts-with-default-output", Boot, Error, "Kibana refuses to start: `xpack.fleet.agents.elasticsearch.hosts should not be used when defining default outputs in xpack.fleet.outputs` (KIBANA.md §2)";
     SETTING_INVALID_URL = "settings/invalid-url", Boot, Error, "Kibana refuses to start on a URL without an `http` or `https` scheme in this setting (KIBANA.md §2)";
 
+    // Agent policies, package policies and packages (KIBANA.md §5, §6).
+    POLICY_DUPLICATE_ID = "policy/duplicate-id", Lint, Error, "two agent policies with one id: Fleet setup applies both to the same policy, one after the other; give each its own id";
+    POLICY_DUPLICATE_NAME = "policy/duplicate-name", Setup, Error, "Fleet setup skips the second policy with a name already taken: `Agent Policy '<id>' already exists with name '<name>'` (KIBANA.md §5.1)";
+    POLICY_DEPRECATED = "policy/deprecated-field", Boot, Warning, "Kibana logs `Config key [xpack.fleet.agentPolicies.is_default] is deprecated.` (and likewise `is_default_fleet_server`); reference the policy by its `id` instead (KIBANA.md §2)";
+    NAMESPACE_INVALID = "policy/invalid-namespace", Boot, Error, "Kibana refuses a namespace that is empty, not lower case, holds `* \\ / ? \" < > | , # : -` or white space, or is longer than 100 bytes (KIBANA.md §5.3)";
+    PACKAGE_POLICIES_REQUIRED = "policy/package-policies-required", Boot, Error, "before 8.15 Kibana refuses to start on a policy without `package_policies`; write `package_policies: []` (KIBANA.md §5.2)";
+    OVERRIDES_INPUTS = "policy/overrides-inputs", Boot, Error, "Kibana refuses `overrides` that touch `inputs` (`inputs overrides is not allowed`, KIBANA.md §5.1); change the package policy instead";
+    GLOBAL_DATA_TAGS = "policy/global-data-tags", Boot, Error, "Kibana refuses duplicate global data tag names and names with white space (KIBANA.md §5.1)";
+    UNKNOWN_REFERENCE = "policy/unknown-reference", Runtime, Error, "Kibana does not check at boot that a policy's output or Fleet Server host ids name existing items; the policy's agents then cannot get their configuration (KIBANA.md §5.1, §11)";
+    OUTPUT_TYPE = "policy/output-type", Setup, Error, "policies with Fleet Server, APM or Synthetics may only send data to an `elasticsearch` output; Fleet setup skips such a policy (`Output of type ... is not usable with policy`, KIBANA.md §3.9)";
+    ENDPOINT_REMOTE = "policy/endpoint-remote-output", Runtime, Error, "Fleet does not support Elastic Defend (package `endpoint`) on a policy whose data or monitoring goes to a `remote_elasticsearch` output (KIBANA.md §S)";
+    OUTPUT_LICENCE = "policy/output-licence", Setup, Advice, "a per-policy output (`data_output_id`, `monitoring_output_id`) needs a Platinum licence, a per-integration `output_id` an Enterprise one; without it Fleet setup skips the policy (KIBANA.md §3.9)";
+    PACKAGE_POLICY_NAMESPACE = "package-policy/invalid-namespace", Runtime, Error, "Kibana does not check package-policy namespaces in the map form, but Fleet refuses the same rules as for policies when the package policy is saved again (KIBANA.md §5.3)";
+    PACKAGE_POLICY_ID = "package-policy/missing-id", Lint, Advice, "in the list form Kibana matches a package policy by name; with an `id` a later rename keeps it the same package policy (KIBANA.md §5.2)";
+    PACKAGE_POLICY_DUPLICATE = "package-policy/duplicate", Setup, Error, "Kibana matches existing package policies by id or name, so two with one id or one name in a policy collapse into one (KIBANA.md §5.2)";
+    PACKAGE_NOT_INSTALLED = "package-policy/package-not-installed", Setup, Error, "Fleet setup fails: `[policy] could not be added. [package] is not installed, add [package] to [xpack.fleet.packages]` (KIBANA.md §5.2, §6)";
+    SYNTHETICS = "package-policy/synthetics", Boot, Error, "Kibana refuses `synthetics` in kibana.yml: `Synthetics package is not supported via kibana.yml config`; use the Synthetics app and private locations (KIBANA.md §5.2)";
+    DOTTED_KEY = "package-policy/dotted-key", Boot, Error, "before 8.14 Kibana splits every dotted key into nested maps and has no escape, so a data key such as `system.cpu` cannot be written (KIBANA.md §1)";
+    PACKAGE_DUPLICATE = "package/duplicate", Setup, Error, "Fleet setup fails: `Duplicate packages specified in configuration` (KIBANA.md §6)";
+    PACKAGE_VERSION = "package/invalid-version", Boot, Error, "Kibana refuses to start: a package version `must be a valid semver, or the keyword latest` (KIBANA.md §6)";
+    REMOTE_ASSETS = "output/remote-assets", Lint, Advice, "without `sync_integrations` the assets of every integration that sends data to a remote cluster must be installed on that cluster by hand (KIBANA.md §S)";
+    SYNC_LICENCE = "output/sync-integrations-licence", Setup, Warning, "Fleet setup fails without an Enterprise licence: `Remote sync integrations require at least an Enterprise license.` (KIBANA.md §3.4)";
+
     // Hazards and secrets.
     ENV_SUBSTITUTION = "hazard/env-substitution", Boot, Error, "Kibana replaces `${WORD}` in every kibana.yml string with an environment variable and refuses to start when it is unset (KIBANA.md §1); write `{ env: WORD }` if you mean Kibana's variable";
     PLAINTEXT_SECRET = "secret/plaintext-in-repo", Lint, Warning, "this field holds a credential; a literal value lives in git in plain text. Store it with `fleetc secret set NAME` and write `{ secret: NAME }`";
     SECRET_MISSING = "secret/missing", Lint, Error, "a secret reference names a file `<secrets dir>/NAME.age`; create it with `fleetc secret set NAME`";
-    SECRET_UNRESOLVED = "secret/unresolved", Lint, Error, "this build of fleetc cannot decrypt secrets yet; set `FLEETC_SECRET_<NAME>` to give the value for this run";
+    SECRET_MALFORMED = "secret/malformed", Lint, Error, "a secret file must be a whole age file, armored or binary, as `age` and `fleetc secret set` write it; write it again with `fleetc secret set NAME`";
+    SECRET_UNDECRYPTABLE = "secret/undecryptable", Lint, Error, "`build` decrypts secrets with the identity from `--identity`, `FLEETC_AGE_KEY_FILE`, `FLEETC_AGE_KEY` or `~/.config/fleetc/age/keys.txt`; use an identity whose recipient is in the store's `recipients.txt` (then `fleetc secret rekey`), or set `FLEETC_SECRET_<NAME>` for this run";
+    SECRET_UNUSED = "secret/unused", Lint, Advice, "no declaration references this secret; delete it with `fleetc secret rm NAME` when it is no longer needed";
+    SECRET_STORAGE_TOO_OLD = "secret/storage-too-old", Boot, Error, "Kibana accepts `secrets` on outputs from 8.12 and refuses to start on it before (KIBANA.md §3.7, §9); set `[secrets] storage = \"plaintext\"` for older targets";
+    SECRET_NO_FLEET_SECRET = "secret/no-fleet-secret", Lint, Warning, "the target Kibana has no Fleet secret for this field (KIBANA.md §3.7), so fleetc writes the value into the plain field; raise `stack_version` if your stack is newer";
+    SECRET_VARIABLE_CLASH = "secret/variable-clash", Lint, Error, "secret names become variables `FLEETC_SECRET_<NAME>` and `FLEETC_<NAME>` (upper case, `-` and `.` as `_`); two names that give one variable would share one value, so rename one";
 }
 
 /// The rule with this code.
@@ -110,7 +138,12 @@ mod tests {
             assert!(seen.insert(rule.code), "{} twice", rule.code);
             let (group, name) = rule.code.split_once('/').expect("group/name");
             for part in [group, name] {
-                assert!(part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", rule.code);
+                assert!(
+                    part.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                    "{}",
+                    rule.code
+                );
             }
         }
     }

@@ -16,10 +16,16 @@ use crate::version::StackVersion;
 /// The schema files, by name, as embedded at build time.
 pub const FILES: &[(&str, &str)] = &[
     ("outputs", include_str!("../schemas/outputs.json")),
-    ("fleet_server_hosts", include_str!("../schemas/fleet_server_hosts.json")),
+    (
+        "fleet_server_hosts",
+        include_str!("../schemas/fleet_server_hosts.json"),
+    ),
     ("proxies", include_str!("../schemas/proxies.json")),
     ("packages", include_str!("../schemas/packages.json")),
-    ("agent_policies", include_str!("../schemas/agent_policies.json")),
+    (
+        "agent_policies",
+        include_str!("../schemas/agent_policies.json"),
+    ),
     ("settings", include_str!("../schemas/settings.json")),
     ("fleetc", include_str!("../schemas/fleetc.json")),
 ];
@@ -114,7 +120,10 @@ pub struct Schema {
 
 impl Schema {
     pub fn property(&self, name: &str) -> Option<&Schema> {
-        self.properties.iter().find(|(key, _)| key == name).map(|(_, schema)| schema)
+        self.properties
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, schema)| schema)
     }
 
     pub fn accepts(&self, json_type: JsonType) -> bool {
@@ -125,7 +134,8 @@ impl Schema {
 
     /// Whether the target version has this node.
     pub fn exists_in(&self, version: StackVersion) -> bool {
-        self.since.is_none_or(|since| version >= since) && self.until.is_none_or(|until| version < until)
+        self.since.is_none_or(|since| version >= since)
+            && self.until.is_none_or(|until| version < until)
     }
 }
 
@@ -140,7 +150,12 @@ pub fn compiled(name: &str) -> &'static Schema {
     let cache = CACHE.get_or_init(|| {
         FILES
             .iter()
-            .map(|(name, text)| (*name, compile_file(text).unwrap_or_else(|e| panic!("schemas/{name}.json: {e}"))))
+            .map(|(name, text)| {
+                (
+                    *name,
+                    compile_file(text).unwrap_or_else(|e| panic!("schemas/{name}.json: {e}")),
+                )
+            })
             .collect()
     });
     &cache[name]
@@ -148,7 +163,10 @@ pub fn compiled(name: &str) -> &'static Schema {
 
 /// The raw JSON of an embedded file.
 pub fn raw(name: &str) -> Value {
-    let text = FILES.iter().find(|(file, _)| *file == name).map_or("{}", |(_, text)| text);
+    let text = FILES
+        .iter()
+        .find(|(file, _)| *file == name)
+        .map_or("{}", |(_, text)| text);
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
@@ -160,6 +178,10 @@ pub fn secret_fields(name: &str) -> Vec<(String, String, StackVersion)> {
         return fields;
     };
     for (group, entries) in table {
+        // A kind without types (Fleet Server hosts) maps fields to versions directly.
+        if let Some(since) = entries.as_str().and_then(|s| s.parse().ok()) {
+            fields.push(("*".to_owned(), group.clone(), since));
+        }
         for (field, since) in entries.as_object().into_iter().flatten() {
             if let Some(since) = since.as_str().and_then(|s| s.parse().ok()) {
                 fields.push((group.clone(), field.clone(), since));
@@ -171,7 +193,11 @@ pub fn secret_fields(name: &str) -> Vec<(String, String, StackVersion)> {
 
 fn compile_file(text: &str) -> Result<Schema, String> {
     let root: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let definitions = root.get("definitions").and_then(Value::as_object).cloned().unwrap_or_default();
+    let definitions = root
+        .get("definitions")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     Compiler { definitions }.compile(&root, 0)
 }
 
@@ -199,11 +225,20 @@ impl Compiler {
         let name = reference
             .strip_prefix("#/definitions/")
             .ok_or_else(|| format!("only local `$ref`s are supported: {reference}"))?;
-        let target = self.definitions.get(name).ok_or_else(|| format!("unknown `$ref`: {reference}"))?;
+        let target = self
+            .definitions
+            .get(name)
+            .ok_or_else(|| format!("unknown `$ref`: {reference}"))?;
         self.compile(target, depth + 1)
     }
 
-    fn keyword(&self, schema: &mut Schema, keyword: &str, value: &Value, depth: usize) -> Result<(), String> {
+    fn keyword(
+        &self,
+        schema: &mut Schema,
+        keyword: &str,
+        value: &Value,
+        depth: usize,
+    ) -> Result<(), String> {
         match keyword {
             "type" => schema.types = types(value)?,
             "title" => schema.title = value.as_str().map(str::to_owned),
@@ -252,7 +287,10 @@ impl Compiler {
 
     fn branches(&self, value: &Value, depth: usize) -> Result<Vec<Schema>, String> {
         let branches = value.as_array().ok_or("`oneOf` must be a list")?;
-        branches.iter().map(|branch| self.compile(branch, depth + 1)).collect()
+        branches
+            .iter()
+            .map(|branch| self.compile(branch, depth + 1))
+            .collect()
     }
 }
 
@@ -262,21 +300,36 @@ fn types(value: &Value) -> Result<Vec<JsonType>, String> {
         Value::Array(names) => names.iter().filter_map(Value::as_str).collect(),
         _ => return Err("`type` must be a string or a list".into()),
     };
-    names.into_iter().map(|name| JsonType::parse(name).ok_or_else(|| format!("unknown type `{name}`"))).collect()
+    names
+        .into_iter()
+        .map(|name| JsonType::parse(name).ok_or_else(|| format!("unknown type `{name}`")))
+        .collect()
 }
 
 fn strings(value: &Value) -> Vec<String> {
-    value.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned).collect()
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
 }
 
 fn version(value: &Value) -> Result<StackVersion, String> {
     let text = value.as_str().ok_or("a version must be a string")?;
-    text.parse().map_err(|e: crate::version::VersionError| e.to_string())
+    text.parse()
+        .map_err(|e: crate::version::VersionError| e.to_string())
 }
 
 fn versions(value: &Value) -> Result<HashMap<String, StackVersion>, String> {
-    let object = value.as_object().ok_or("a version table must be an object")?;
-    object.iter().map(|(key, v)| Ok((key.clone(), version(v)?))).collect()
+    let object = value
+        .as_object()
+        .ok_or("a version table must be an object")?;
+    object
+        .iter()
+        .map(|(key, v)| Ok((key.clone(), version(v)?)))
+        .collect()
 }
 
 fn pattern(value: &Value) -> Result<Regex, String> {
@@ -298,7 +351,9 @@ pub fn export(name: &str, version: StackVersion) -> Value {
     let mut root = raw(name);
     derive(&mut root, version);
     if let Value::Object(object) = &mut root {
-        let definitions = object.entry("definitions").or_insert_with(|| Value::Object(Map::new()));
+        let definitions = object
+            .entry("definitions")
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(definitions) = definitions {
             definitions.insert("env_reference".into(), env_reference());
             definitions.insert("secret_reference".into(), secret_reference());
@@ -317,8 +372,14 @@ fn derive(node: &mut Value, version: StackVersion) {
 
 fn derive_object(object: &mut Map<String, Value>, version: StackVersion) {
     let exists = |schema: &Value| {
-        let bound = |key: &str| schema.get(key).and_then(Value::as_str).and_then(|s| s.parse::<StackVersion>().ok());
-        bound("x-since").is_none_or(|since| version >= since) && bound("x-until").is_none_or(|until| version < until)
+        let bound = |key: &str| {
+            schema
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<StackVersion>().ok())
+        };
+        bound("x-since").is_none_or(|since| version >= since)
+            && bound("x-until").is_none_or(|until| version < until)
     };
     if let Some(Value::Object(properties)) = object.get_mut("properties") {
         properties.retain(|_, schema| exists(schema));
@@ -327,7 +388,10 @@ fn derive_object(object: &mut Map<String, Value>, version: StackVersion) {
         branches.retain(|branch| exists(branch));
     }
     filter_enum(object, version);
-    let secret = object.get("x-secret").and_then(Value::as_bool).unwrap_or(false);
+    let secret = object
+        .get("x-secret")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     object.retain(|key, _| !key.starts_with("x-"));
     for value in object.values_mut() {
         derive(value, version);
@@ -337,9 +401,16 @@ fn derive_object(object: &mut Map<String, Value>, version: StackVersion) {
 
 fn filter_enum(object: &mut Map<String, Value>, version: StackVersion) {
     let bound = |key: &str, value: &Value| -> Option<StackVersion> {
-        object.get(key)?.get(value.as_str()?)?.as_str()?.parse().ok()
+        object
+            .get(key)?
+            .get(value.as_str()?)?
+            .as_str()?
+            .parse()
+            .ok()
     };
-    let Some(Value::Array(values)) = object.get("enum") else { return };
+    let Some(Value::Array(values)) = object.get("enum") else {
+        return;
+    };
     let kept: Vec<Value> = values
         .iter()
         .filter(|value| {
@@ -363,7 +434,10 @@ fn allow_references(object: &mut Map<String, Value>, secret: bool) {
         return;
     }
     let string_schema = Value::Object(std::mem::take(object));
-    let mut alternatives = vec![string_schema, serde_json::json!({"$ref": "#/definitions/env_reference"})];
+    let mut alternatives = vec![
+        string_schema,
+        serde_json::json!({"$ref": "#/definitions/env_reference"}),
+    ];
     if secret {
         alternatives.push(serde_json::json!({"$ref": "#/definitions/secret_reference"}));
     }
@@ -403,12 +477,18 @@ mod tests {
 
     #[test]
     fn export_drops_what_the_version_lacks() {
+        let types = |version| -> Vec<String> {
+            let schema = export("outputs", version);
+            let branches = schema["oneOf"].as_array().cloned().unwrap_or_default();
+            branches.iter().filter_map(|b| b["properties"]["type"]["const"].as_str().map(str::to_owned)).collect()
+        };
+        assert_eq!(types(StackVersion::new(8, 11, 0)), ["elasticsearch", "logstash", "kafka"]);
+        assert!(types(StackVersion::new(9, 2, 0)).contains(&"remote_elasticsearch".to_owned()));
         let old = export("outputs", StackVersion::new(8, 11, 0)).to_string();
         let new = export("outputs", StackVersion::new(9, 2, 0)).to_string();
-        assert!(!old.contains("remote_elasticsearch"));
-        assert!(new.contains("remote_elasticsearch"));
         assert!(!old.contains("x-since") && !new.contains("x-since"));
-        assert!(new.contains("write_to_logs_streams"));
-        assert!(!export("outputs", StackVersion::new(9, 1, 0)).to_string().contains("write_to_logs_streams"));
+        let has_streams = |version| export("outputs", version)["oneOf"][0]["properties"].get("write_to_logs_streams").is_some();
+        assert!(has_streams(StackVersion::new(9, 2, 0)));
+        assert!(!has_streams(StackVersion::new(9, 1, 0)));
     }
 }

@@ -21,7 +21,11 @@ pub struct Span {
 impl Span {
     /// A span covering nothing at the start of a file, for findings about a whole file.
     pub fn file_start(file: FileId) -> Self {
-        Span { file, start: 0, end: 0 }
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
     }
 }
 
@@ -75,6 +79,16 @@ impl Sources {
 
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
+    }
+
+    /// Overwrites the text of `span` with `*` (line breaks kept, byte offsets unchanged), so
+    /// that no report that quotes the file can show what was there: used for credentials
+    /// written in plain text.
+    pub fn mask(&mut self, span: Span) {
+        let Some(file) = self.files.get_mut(span.file.0 as usize) else { return };
+        let Some(secret) = file.text.get(span.start..span.end) else { return };
+        let masked: String = secret.chars().map(|c| if c == '\n' || c == '\r' { c.to_string() } else { "*".repeat(c.len_utf8()) }).collect();
+        file.text.replace_range(span.start..span.end, &masked);
     }
 
     /// The 1-based line and character column of a byte offset.

@@ -31,8 +31,15 @@ impl Place {
 
     fn key(&self, key: &str) -> Place {
         let escaped = key.replace('~', "~0").replace('/', "~1");
-        let field = if self.field.is_empty() { key.to_owned() } else { format!("{}.{key}", self.field) };
-        Place { pointer: format!("{}/{escaped}", self.pointer), field }
+        let field = if self.field.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.field)
+        };
+        Place {
+            pointer: format!("{}/{escaped}", self.pointer),
+            field,
+        }
     }
 
     fn index(&self, index: usize) -> Place {
@@ -50,8 +57,18 @@ impl Place {
 
 /// Validates `node` against `schema` for `version`. `noun` names the item in messages
 /// ("output", "agent policy").
-pub fn validate(node: &Node, schema: &Schema, version: StackVersion, noun: &str, place: Place) -> Diagnostics {
-    let mut validator = Validator { version, noun, found: Diagnostics::default() };
+pub fn validate(
+    node: &Node,
+    schema: &Schema,
+    version: StackVersion,
+    noun: &str,
+    place: Place,
+) -> Diagnostics {
+    let mut validator = Validator {
+        version,
+        noun,
+        found: Diagnostics::default(),
+    };
     validator.node(node, schema, &place);
     validator.found
 }
@@ -76,6 +93,10 @@ impl Validator<'_> {
         match &node.value {
             NodeValue::Str(text) => self.string(node.span, text, schema, place),
             NodeValue::Int(n) => self.number(node.span, *n as f64, schema, place),
+            NodeValue::Float(n) if !n.is_finite() => {
+                let message = format!("{} is not a finite number, which kibana.yml cannot carry as JSON data", place.name());
+                self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "not finite"), place);
+            }
             NodeValue::Float(n) => self.number(node.span, *n, schema, place),
             NodeValue::Seq(items) => self.seq(node.span, items, schema, place),
             NodeValue::Map(entries) => self.map(node, entries, schema, place),
@@ -86,7 +107,9 @@ impl Validator<'_> {
 
     /// `{ env: VAR }` and `{ secret: NAME }`; true when `node` was one of them.
     fn reference(&mut self, node: &Node, schema: &Schema, place: &Place) -> bool {
-        let Some(reference) = Reference::of(node) else { return false };
+        let Some(reference) = Reference::of(node) else {
+            return false;
+        };
         if schema.accepts(JsonType::Object) && !schema.types.is_empty() {
             return false;
         }
@@ -98,24 +121,45 @@ impl Validator<'_> {
     }
 
     fn env_reference(&mut self, reference: &Reference, schema: &Schema, place: &Place) {
-        let scalar = [JsonType::String, JsonType::Boolean, JsonType::Number, JsonType::Integer];
+        let scalar = [
+            JsonType::String,
+            JsonType::Boolean,
+            JsonType::Number,
+            JsonType::Integer,
+        ];
         if !scalar.iter().any(|t| schema.accepts(*t)) {
-            let message = format!("{} must be {}, not an env reference", place.name(), expected(schema));
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(reference.span, "env reference"), place);
+            let message = format!(
+                "{} must be {}, not an env reference",
+                place.name(),
+                expected(schema)
+            );
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(reference.span, "env reference"),
+                place,
+            );
         } else if !is_env_name(reference.name) {
             let message = format!("`{}` is not a name Kibana substitutes", reference.name);
-            self.report(Diagnostic::new(&rules::ENV_NAME, message).at(reference.name_span, "variable name"), place);
+            self.report(
+                Diagnostic::new(&rules::ENV_NAME, message).at(reference.name_span, "variable name"),
+                place,
+            );
         }
     }
 
     fn secret_reference(&mut self, reference: &Reference, schema: &Schema, place: &Place) {
         if !schema.secret {
             let message = format!("{} does not take a secret reference", place.name());
-            self.report(Diagnostic::new(&rules::SECRET_NOT_ALLOWED, message).at(reference.span, "secret reference"), place);
+            self.report(
+                Diagnostic::new(&rules::SECRET_NOT_ALLOWED, message)
+                    .at(reference.span, "secret reference"),
+                place,
+            );
         } else if !is_secret_name(reference.name) {
             let message = format!("`{}` is not a secret name", reference.name);
             let help = "secret names are letters, digits, `.`, `_` and `-`, starting with a letter or digit; they name the file `NAME.age`";
-            let diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message).at(reference.name_span, "secret name").help(help);
+            let diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message)
+                .at(reference.name_span, "secret name")
+                .help(help);
             self.report(diagnostic, place);
         }
     }
@@ -123,17 +167,29 @@ impl Validator<'_> {
     fn literal_secret(&mut self, node: &Node, schema: &Schema, place: &Place) {
         if schema.secret && matches!(node.value, NodeValue::Str(_)) {
             let message = format!("{} holds a credential written in plain text", place.name());
-            self.report(Diagnostic::new(&rules::PLAINTEXT_SECRET, message).at(node.span, "literal credential"), place);
+            self.report(
+                Diagnostic::new(&rules::PLAINTEXT_SECRET, message)
+                    .at(node.span, "literal credential"),
+                place,
+            );
         }
     }
 
     fn type_matches(&mut self, node: &Node, schema: &Schema, place: &Place) -> bool {
         let actual = json_type(node);
         let accepted = schema.accepts(actual)
-            || (actual == JsonType::Number && schema.accepts(JsonType::Integer) && is_integral(node));
+            || (actual == JsonType::Number
+                && schema.accepts(JsonType::Integer)
+                && is_integral(node));
         if !accepted {
-            let message = format!("{} must be {}, not {}", place.name(), expected(schema), node.type_name());
-            let mut diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, format!("{} here", node.type_name()));
+            let message = format!(
+                "{} must be {}, not {}",
+                place.name(),
+                expected(schema),
+                node.type_name()
+            );
+            let mut diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message)
+                .at(node.span, format!("{} here", node.type_name()));
             if let Some(hint) = unquote_hint(node, schema) {
                 diagnostic = diagnostic.help(hint);
             }
@@ -143,29 +199,53 @@ impl Validator<'_> {
     }
 
     fn constant(&mut self, node: &Node, schema: &Schema, place: &Place) {
-        let Some(constant) = &schema.const_value else { return };
+        let Some(constant) = &schema.const_value else {
+            return;
+        };
         if to_json(node) != *constant {
             let message = format!("{} must be {}", place.name(), show(constant));
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "other value"), place);
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "other value"),
+                place,
+            );
         }
     }
 
     fn enumeration(&mut self, node: &Node, schema: &Schema, place: &Place) {
-        let Some(values) = &schema.enum_values else { return };
+        let Some(values) = &schema.enum_values else {
+            return;
+        };
         let value = to_json(node);
-        let allowed: Vec<&Value> = values.iter().filter(|v| self.enum_value_exists(schema, v)).collect();
+        let allowed: Vec<&Value> = values
+            .iter()
+            .filter(|v| self.enum_value_exists(schema, v))
+            .collect();
         if allowed.contains(&&value) {
             return;
         }
         if values.contains(&value) {
             let text = value.as_str().unwrap_or_default();
-            let message = self.gate_message(&format!("the value `{text}` of {}", place.name()), schema.enum_since.get(text), schema.enum_until.get(text));
-            self.report(Diagnostic::new(&rules::TOO_NEW, message).at(node.span, "not in the target version"), place);
+            let message = self.gate_message(
+                &format!("the value `{text}` of {}", place.name()),
+                schema.enum_since.get(text),
+                schema.enum_until.get(text),
+            );
+            self.report(
+                Diagnostic::new(&rules::TOO_NEW, message)
+                    .at(node.span, "not in the target version"),
+                place,
+            );
             return;
         }
         let listed: Vec<String> = allowed.iter().map(|v| show(v)).collect();
-        let message = format!("{} must be one of {}, not {}", place.name(), listed.join(", "), show(&value));
-        let mut diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "unknown value");
+        let message = format!(
+            "{} must be one of {}, not {}",
+            place.name(),
+            listed.join(", "),
+            show(&value)
+        );
+        let mut diagnostic =
+            Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "unknown value");
         if let Some(text) = value.as_str() {
             let names = allowed.iter().filter_map(|v| v.as_str());
             if let Some(close) = did_you_mean(text, names) {
@@ -176,16 +256,33 @@ impl Validator<'_> {
     }
 
     fn enum_value_exists(&self, schema: &Schema, value: &Value) -> bool {
-        let Some(text) = value.as_str() else { return true };
-        schema.enum_since.get(text).is_none_or(|since| self.version >= *since)
-            && schema.enum_until.get(text).is_none_or(|until| self.version < *until)
+        let Some(text) = value.as_str() else {
+            return true;
+        };
+        schema
+            .enum_since
+            .get(text)
+            .is_none_or(|since| self.version >= *since)
+            && schema
+                .enum_until
+                .get(text)
+                .is_none_or(|until| self.version < *until)
     }
 
-    fn gate_message(&self, what: &str, since: Option<&StackVersion>, until: Option<&StackVersion>) -> String {
+    fn gate_message(
+        &self,
+        what: &str,
+        since: Option<&StackVersion>,
+        until: Option<&StackVersion>,
+    ) -> String {
         let target = self.version;
         match (since, until) {
-            (Some(since), _) if target < *since => format!("{what} arrived in Kibana {since}; the target is {target}"),
-            (_, Some(until)) => format!("{what} was removed in Kibana {until}; the target is {target}"),
+            (Some(since), _) if target < *since => {
+                format!("{what} arrived in Kibana {since}; the target is {target}")
+            }
+            (_, Some(until)) => {
+                format!("{what} was removed in Kibana {until}; the target is {target}")
+            }
             _ => format!("{what} is not accepted by Kibana {target}"),
         }
     }
@@ -193,39 +290,79 @@ impl Validator<'_> {
     fn string(&mut self, span: Span, text: &str, schema: &Schema, place: &Place) {
         let length = text.chars().count();
         if let Some(min) = schema.min_length.filter(|min| length < *min) {
-            let message = if min == 1 { format!("{} must not be empty", place.name()) } else { format!("{} needs at least {min} characters", place.name()) };
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too short"), place);
+            let message = if min == 1 {
+                format!("{} must not be empty", place.name())
+            } else {
+                format!("{} needs at least {min} characters", place.name())
+            };
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too short"),
+                place,
+            );
         }
         if let Some(max) = schema.max_length.filter(|max| length > *max) {
-            let message = format!("{} may have at most {max} characters, it has {length}", place.name());
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too long"), place);
+            let message = format!(
+                "{} may have at most {max} characters, it has {length}",
+                place.name()
+            );
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too long"),
+                place,
+            );
         }
         if let Some(pattern) = schema.pattern.as_ref().filter(|p| !p.is_match(text)) {
-            let message = format!("{} does not have the expected form `{}`", place.name(), pattern.as_str());
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "unexpected form"), place);
+            let message = format!(
+                "{} does not have the expected form `{}`",
+                place.name(),
+                pattern.as_str()
+            );
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "unexpected form"),
+                place,
+            );
         }
     }
 
     fn number(&mut self, span: Span, value: f64, schema: &Schema, place: &Place) {
         if let Some(min) = schema.minimum.filter(|min| value < *min) {
             let message = format!("{} must be at least {min}", place.name());
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too small"), place);
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too small"),
+                place,
+            );
         }
         if let Some(max) = schema.maximum.filter(|max| value > *max) {
             let message = format!("{} must be at most {max}", place.name());
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too large"), place);
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too large"),
+                place,
+            );
         }
     }
 
     fn seq(&mut self, span: Span, items: &[Node], schema: &Schema, place: &Place) {
         if let Some(min) = schema.min_items.filter(|min| items.len() < *min) {
             let noun = item_noun(schema);
-            let message = if min == 1 { format!("{} needs at least one {noun}", place.name()) } else { format!("{} needs at least {min} {noun}s", place.name()) };
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too few"), place);
+            let message = if min == 1 {
+                format!("{} needs at least one {noun}", place.name())
+            } else {
+                format!("{} needs at least {min} {noun}s", place.name())
+            };
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too few"),
+                place,
+            );
         }
         if let Some(max) = schema.max_items.filter(|max| items.len() > *max) {
-            let message = format!("{} may have at most {max} items, it has {}", place.name(), items.len());
-            self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too many"), place);
+            let message = format!(
+                "{} may have at most {max} items, it has {}",
+                place.name(),
+                items.len()
+            );
+            self.report(
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(span, "too many"),
+                place,
+            );
         }
         if schema.unique_items {
             self.unique(items, place);
@@ -242,7 +379,9 @@ impl Validator<'_> {
         for (index, item) in items.iter().enumerate() {
             if let Some(first) = values[..index].iter().position(|v| *v == values[index]) {
                 let message = format!("{} lists {} twice", place.name(), show(&values[index]));
-                let diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message).at(item.span, "again here").also(items[first].span, "first here");
+                let diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message)
+                    .at(item.span, "again here")
+                    .also(items[first].span, "first here");
                 self.report(diagnostic, &place.index(index));
             }
         }
@@ -267,8 +406,16 @@ impl Validator<'_> {
             if property.exists_in(self.version) {
                 self.node(&entry.value, property, &inner);
             } else {
-                let message = self.gate_message(&inner.name(), property.since.as_ref(), property.until.as_ref());
-                self.report(Diagnostic::new(&rules::TOO_NEW, message).at(entry.key_span, "not in the target version"), &inner);
+                let message = self.gate_message(
+                    &inner.name(),
+                    property.since.as_ref(),
+                    property.until.as_ref(),
+                );
+                self.report(
+                    Diagnostic::new(&rules::TOO_NEW, message)
+                        .at(entry.key_span, "not in the target version"),
+                    &inner,
+                );
             }
             return;
         }
@@ -280,49 +427,110 @@ impl Validator<'_> {
     }
 
     fn unknown(&mut self, entry: &Entry, schema: &Schema, place: &Place) {
-        let what = if place.field.contains('.') { format!("`{}`", place.field.rsplit_once('.').map_or("", |(parent, _)| parent)) } else { with_article(self.noun) };
+        let what = if place.field.contains('.') {
+            format!(
+                "`{}`",
+                place
+                    .field
+                    .rsplit_once('.')
+                    .map_or("", |(parent, _)| parent)
+            )
+        } else {
+            with_article(self.noun)
+        };
         let message = format!("`{}` is not a field of {what}", entry.key);
-        let known = schema.properties.iter().filter(|(_, s)| s.exists_in(self.version)).map(|(name, _)| name.as_str());
-        let mut diagnostic = Diagnostic::new(&rules::UNKNOWN_FIELD, message).at(entry.key_span, "unknown field");
+        let known = schema
+            .properties
+            .iter()
+            .filter(|(_, s)| s.exists_in(self.version))
+            .map(|(name, _)| name.as_str());
+        let mut diagnostic =
+            Diagnostic::new(&rules::UNKNOWN_FIELD, message).at(entry.key_span, "unknown field");
         if let Some(close) = did_you_mean(&entry.key, known) {
-            diagnostic = diagnostic.help(format!("did you mean `{close}`? {}", rules::UNKNOWN_FIELD.help));
+            diagnostic = diagnostic.help(format!(
+                "did you mean `{close}`? {}",
+                rules::UNKNOWN_FIELD.help
+            ));
         }
         self.report(diagnostic, place);
     }
 
     fn required(&mut self, node: &Node, schema: &Schema, place: &Place) {
         for name in &schema.required {
-            let exists = schema.property(name).is_none_or(|p| p.exists_in(self.version));
+            let exists = schema
+                .property(name)
+                .is_none_or(|p| p.exists_in(self.version));
             if exists && node.get(name).is_none() {
-                let whose = if place.field.is_empty() { format!("this {}", self.noun) } else { place.name() };
+                let whose = if place.field.is_empty() {
+                    format!("this {}", self.noun)
+                } else {
+                    place.name()
+                };
                 let message = format!("{whose} has no `{name}`");
                 let span = head_span(node);
-                self.report(Diagnostic::new(&rules::MISSING_FIELD, message).at(span, format!("`{name}` missing")), &place.key(name));
+                self.report(
+                    Diagnostic::new(&rules::MISSING_FIELD, message)
+                        .at(span, format!("`{name}` missing")),
+                    &place.key(name),
+                );
             }
         }
     }
 
     fn branch<'s>(&mut self, node: &Node, schema: &'s Schema, place: &Place) -> Option<&'s Schema> {
         match schema.discriminator.as_ref()? {
-            Discriminator::Property(property) => self.branch_by_property(node, schema, property, place),
+            Discriminator::Property(property) => {
+                self.branch_by_property(node, schema, property, place)
+            }
             Discriminator::ShapeOfInputs => self.branch_by_inputs(node, schema, place),
         }
     }
 
-    fn branch_by_property<'s>(&mut self, node: &Node, schema: &'s Schema, property: &str, place: &Place) -> Option<&'s Schema> {
-        let constant = |branch: &Schema| branch.property(property).and_then(|p| p.const_value.as_ref()).and_then(Value::as_str).map(str::to_owned);
-        let live: Vec<String> = schema.one_of.iter().filter(|b| b.exists_in(self.version)).filter_map(constant).collect();
+    fn branch_by_property<'s>(
+        &mut self,
+        node: &Node,
+        schema: &'s Schema,
+        property: &str,
+        place: &Place,
+    ) -> Option<&'s Schema> {
+        let constant = |branch: &Schema| {
+            branch
+                .property(property)
+                .and_then(|p| p.const_value.as_ref())
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let live: Vec<String> = schema
+            .one_of
+            .iter()
+            .filter(|b| b.exists_in(self.version))
+            .filter_map(constant)
+            .collect();
         let inner = place.key(property);
         let Some(value) = node.get(property) else {
             let message = format!("this {} has no `{property}`", self.noun);
             let help = format!("`{property}` is one of {}", quoted_list(&live));
-            self.report(Diagnostic::new(&rules::MISSING_FIELD, message).at(head_span(node), format!("`{property}` missing")).help(help), &inner);
+            self.report(
+                Diagnostic::new(&rules::MISSING_FIELD, message)
+                    .at(head_span(node), format!("`{property}` missing"))
+                    .help(help),
+                &inner,
+            );
             return None;
         };
         let text = value.as_str().unwrap_or_default();
-        let Some(branch) = schema.one_of.iter().find(|b| constant(b).as_deref() == Some(text)) else {
-            let message = format!("`{property}` must be one of {}, not {}", quoted_list(&live), show(&to_json(value)));
-            let mut diagnostic = Diagnostic::new(&rules::INVALID_VALUE, message).at(value.span, "unknown value");
+        let Some(branch) = schema
+            .one_of
+            .iter()
+            .find(|b| constant(b).as_deref() == Some(text))
+        else {
+            let message = format!(
+                "`{property}` must be one of {}, not {}",
+                quoted_list(&live),
+                show(&to_json(value))
+            );
+            let mut diagnostic =
+                Diagnostic::new(&rules::INVALID_VALUE, message).at(value.span, "unknown value");
             if let Some(close) = did_you_mean(text, live.iter().map(String::as_str)) {
                 diagnostic = diagnostic.help(format!("did you mean `{close}`?"));
             }
@@ -330,26 +538,50 @@ impl Validator<'_> {
             return None;
         };
         if !branch.exists_in(self.version) {
-            let message = self.gate_message(&format!("`{text}` {}s", self.noun), branch.since.as_ref(), branch.until.as_ref());
-            self.report(Diagnostic::new(&rules::TOO_NEW, message).at(value.span, "not in the target version"), &inner);
+            let message = self.gate_message(
+                &format!("`{text}` {}s", self.noun),
+                branch.since.as_ref(),
+                branch.until.as_ref(),
+            );
+            self.report(
+                Diagnostic::new(&rules::TOO_NEW, message)
+                    .at(value.span, "not in the target version"),
+                &inner,
+            );
             return None;
         }
         Some(branch)
     }
 
-    fn branch_by_inputs<'s>(&mut self, node: &Node, schema: &'s Schema, place: &Place) -> Option<&'s Schema> {
+    fn branch_by_inputs<'s>(
+        &mut self,
+        node: &Node,
+        schema: &'s Schema,
+        place: &Place,
+    ) -> Option<&'s Schema> {
         let inputs = node.get("inputs");
         let wanted = match inputs.map(json_type) {
             Some(JsonType::Object) => JsonType::Object,
             _ => JsonType::Array,
         };
-        let takes = |branch: &Schema| branch.property("inputs").is_some_and(|p| p.types.contains(&wanted));
-        let branch = schema.one_of.iter().find(|b| takes(b)).or(schema.one_of.first())?;
+        let takes = |branch: &Schema| {
+            branch
+                .property("inputs")
+                .is_some_and(|p| p.types.contains(&wanted))
+        };
+        let branch = schema
+            .one_of
+            .iter()
+            .find(|b| takes(b))
+            .or(schema.one_of.first())?;
         if !branch.exists_in(self.version) {
             let what = "package policies with `inputs` written as a map";
             let message = self.gate_message(what, branch.since.as_ref(), branch.until.as_ref());
             let span = inputs.map_or(node.span, |n| n.span);
-            self.report(Diagnostic::new(&rules::TOO_NEW, message).at(span, "map form"), &place.key("inputs"));
+            self.report(
+                Diagnostic::new(&rules::TOO_NEW, message).at(span, "map form"),
+                &place.key("inputs"),
+            );
             return None;
         }
         Some(branch)
@@ -373,14 +605,21 @@ pub enum ReferenceKind {
 impl<'a> Reference<'a> {
     /// Recognises a map with the single key `env` or `secret` and a string value.
     pub fn of(node: &'a Node) -> Option<Reference<'a>> {
-        let [entry] = node.entries()? else { return None };
+        let [entry] = node.entries()? else {
+            return None;
+        };
         let kind = match entry.key.as_str() {
             "env" => ReferenceKind::Env,
             "secret" => ReferenceKind::Secret,
             _ => return None,
         };
         let name = entry.value.as_str()?;
-        Some(Reference { kind, name, span: node.span, name_span: entry.value.span })
+        Some(Reference {
+            kind,
+            name,
+            span: node.span,
+            name_span: entry.value.span,
+        })
     }
 }
 
@@ -422,7 +661,12 @@ pub fn to_json(node: &Node) -> Value {
         NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         NodeValue::Str(s) => Value::String(s.clone()),
         NodeValue::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        NodeValue::Map(entries) => Value::Object(entries.iter().map(|e| (e.key.clone(), to_json(&e.value))).collect()),
+        NodeValue::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
     }
 }
 
@@ -433,7 +677,12 @@ pub fn with_article(noun: &str) -> String {
 }
 
 fn expected(schema: &Schema) -> String {
-    let nouns: Vec<&str> = schema.types.iter().filter(|t| **t != JsonType::Null).map(|t| t.noun()).collect();
+    let nouns: Vec<&str> = schema
+        .types
+        .iter()
+        .filter(|t| **t != JsonType::Null)
+        .map(|t| t.noun())
+        .collect();
     match nouns.as_slice() {
         [] => "null".into(),
         [one] => (*one).into(),
@@ -449,11 +698,19 @@ fn show(value: &Value) -> String {
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn item_noun(schema: &Schema) -> &'static str {
-    match schema.items.as_ref().and_then(|items| items.format.as_deref()) {
+    match schema
+        .items
+        .as_ref()
+        .and_then(|items| items.format.as_deref())
+    {
         Some("http-uri") => "URL",
         Some("logstash-host" | "kafka-host") => "host",
         _ => "item",
@@ -464,11 +721,14 @@ fn item_noun(schema: &Schema) -> &'static str {
 fn unquote_hint(node: &Node, schema: &Schema) -> Option<String> {
     let text = node.as_str()?;
     let is_bool = matches!(text, "true" | "false") && schema.accepts(JsonType::Boolean);
-    let is_number = text.parse::<f64>().is_ok() && (schema.accepts(JsonType::Number) || schema.accepts(JsonType::Integer));
+    let is_number = text.parse::<f64>().is_ok()
+        && (schema.accepts(JsonType::Number) || schema.accepts(JsonType::Integer));
     (is_bool || is_number).then(|| format!("write {text} without quotes"))
 }
 
 /// The span of the first key of a map, or of the node: where "this item has no X" points.
 fn head_span(node: &Node) -> Span {
-    node.entries().and_then(|entries| entries.first()).map_or(node.span, |entry| entry.key_span)
+    node.entries()
+        .and_then(|entries| entries.first())
+        .map_or(node.span, |entry| entry.key_span)
 }

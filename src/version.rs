@@ -85,16 +85,32 @@ mod tests {
 
     #[test]
     fn parses_and_orders() {
-        let cases = [("9.1.0", (9, 1, 0)), ("8.12", (8, 12, 0)), ("8.15.1", (8, 15, 1))];
+        let cases = [
+            ("9.1.0", (9, 1, 0)),
+            ("8.12", (8, 12, 0)),
+            ("8.15.1", (8, 15, 1)),
+        ];
         for (text, (major, minor, patch)) in cases {
-            assert_eq!(text.parse(), Ok(StackVersion::new(major, minor, patch)), "{text}");
+            assert_eq!(
+                text.parse(),
+                Ok(StackVersion::new(major, minor, patch)),
+                "{text}"
+            );
         }
         assert!("8.9.0".parse::<StackVersion>().unwrap() < "8.10.0".parse().unwrap());
     }
 
     #[test]
     fn refuses_malformed() {
-        for text in ["", "9", "9.x.0", "9.1.0.1", "v9.1.0", "9.1.0-SNAPSHOT", "9..1"] {
+        for text in [
+            "",
+            "9",
+            "9.x.0",
+            "9.1.0.1",
+            "v9.1.0",
+            "9.1.0-SNAPSHOT",
+            "9..1",
+        ] {
             assert!(text.parse::<StackVersion>().is_err(), "{text}");
         }
     }

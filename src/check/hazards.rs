@@ -7,8 +7,16 @@ use crate::model::{Value, ValueKind};
 use crate::rules;
 
 pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
-    let items = context.model.items.iter().map(|item| (&item.body, item.pointer.as_str()));
-    let settings = context.model.settings.iter().map(|s| (&s.value, s.pointer.as_str()));
+    let items = context
+        .model
+        .items
+        .iter()
+        .map(|item| (&item.body, item.pointer.as_str()));
+    let settings = context
+        .model
+        .settings
+        .iter()
+        .map(|s| (&s.value, s.pointer.as_str()));
     for (value, pointer) in items.chain(settings) {
         value.walk("", &mut |_, inner| visit(context, inner, pointer, found));
     }
@@ -19,13 +27,24 @@ fn visit(context: &Context<'_>, value: &Value, pointer: &str, found: &mut Diagno
         ValueKind::Str(text) => {
             if let Some(reference) = substitution(text) {
                 // The reference is not quoted: the string may be a credential.
-                let message = format!("this string contains a `${{...}}` reference ({} characters), which Kibana replaces with an environment variable", reference.len());
-                found.push(Diagnostic::new(&rules::ENV_SUBSTITUTION, message).at(value.span, "substituted by Kibana").pointer(pointer));
+                let message = format!(
+                    "this string contains a `${{...}}` reference ({} characters), which Kibana replaces with an environment variable",
+                    reference.len()
+                );
+                found.push(
+                    Diagnostic::new(&rules::ENV_SUBSTITUTION, message)
+                        .at(value.span, "substituted by Kibana")
+                        .pointer(pointer),
+                );
             }
         }
         ValueKind::Secret(name) if !(context.secret_exists)(name) => {
             let message = format!("the secret `{name}` does not exist");
-            found.push(Diagnostic::new(&rules::SECRET_MISSING, message).at(value.span, "unknown secret").pointer(pointer));
+            found.push(
+                Diagnostic::new(&rules::SECRET_MISSING, message)
+                    .at(value.span, "unknown secret")
+                    .pointer(pointer),
+            );
         }
         _ => {}
     }
@@ -40,7 +59,9 @@ pub fn substitution(text: &str) -> Option<&str> {
         let candidate = &rest[start..];
         if let Some(end) = candidate.find('}') {
             let inner = &candidate[2..end];
-            let (name, default) = inner.split_once(':').map_or((inner, None), |(n, d)| (n, Some(d)));
+            let (name, default) = inner
+                .split_once(':')
+                .map_or((inner, None), |(n, d)| (n, Some(d)));
             if word(name) && default.is_none_or(word) {
                 return Some(&candidate[..=end]);
             }

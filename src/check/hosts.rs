@@ -11,39 +11,96 @@ pub const LEGACY_FLEET_SERVER_HOSTS: &str = "agents.fleet_server.hosts";
 
 pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
     let model = context.model;
-    unique_by(model, Kind::FleetServerHost, "id", &rules::HOST_DUPLICATE_ID, found);
+    unique_by(
+        model,
+        Kind::FleetServerHost,
+        "id",
+        &rules::HOST_DUPLICATE_ID,
+        found,
+    );
     unique_by(model, Kind::Proxy, "id", &rules::PROXY_DUPLICATE_ID, found);
-    single_flag(model.of(Kind::FleetServerHost), "is_default", &rules::HOST_MULTIPLE_DEFAULTS, found);
+    single_flag(
+        model.of(Kind::FleetServerHost),
+        "is_default",
+        &rules::HOST_MULTIPLE_DEFAULTS,
+        found,
+    );
     legacy_default(context, found);
     for host in model.of(Kind::FleetServerHost) {
         proxy_reference(model, host, &rules::OUTPUT_UNKNOWN_PROXY, found);
-        for (index, url_value) in host.get("host_urls").map(Value::items).unwrap_or_default().iter().enumerate() {
-            let Some(text) = url_value.as_str() else { continue };
+        for (index, url_value) in host
+            .get("host_urls")
+            .map(Value::items)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let Some(text) = url_value.as_str() else {
+                continue;
+            };
             if let Err(reason) = url::http_url(text) {
                 let message = format!("`{text}` is not a Fleet Server URL: {reason}");
-                let diagnostic = Diagnostic::new(&rules::HOST_INVALID_URL, message).at(url_value.span, "invalid URL");
+                let diagnostic = Diagnostic::new(&rules::HOST_INVALID_URL, message)
+                    .at(url_value.span, "invalid URL");
                 found.push(diagnostic.pointer(format!("{}/host_urls/{index}", host.pointer)));
             }
         }
     }
     for proxy in model.of(Kind::Proxy) {
-        let Some(url_value) = proxy.get("url").filter(|u| u.as_str().is_some()) else { continue };
+        dotted_headers(context.version, proxy, found);
+        let Some(url_value) = proxy.get("url").filter(|u| u.as_str().is_some()) else {
+            continue;
+        };
         let text = url_value.as_str().unwrap_or_default();
         if let Err(reason) = url::url_with_scheme(text, &["http", "https", "socks5"]) {
             let message = format!("`{text}` is not a proxy URL: {reason}");
-            let diagnostic = Diagnostic::new(&rules::PROXY_INVALID_URL, message).at(url_value.span, "invalid URL");
+            let diagnostic = Diagnostic::new(&rules::PROXY_INVALID_URL, message)
+                .at(url_value.span, "invalid URL");
             found.push(diagnostic.pointer(format!("{}/url", proxy.pointer)));
         }
     }
 }
 
+/// Kibana splits dotted keys and, before 8.14, has no escape (KIBANA.md §1).
+fn dotted_headers(version: crate::version::StackVersion, proxy: &crate::model::Item, found: &mut Diagnostics) {
+    if version >= BRACKET_ESCAPE {
+        return;
+    }
+    for field in proxy.get("proxy_headers").map(Value::fields).unwrap_or_default() {
+        if crate::emit::keys::bare(&field.key).contains('.') {
+            let message = format!("the header name `{}` has a dot, which Kibana {version} splits into nested keys", field.key);
+            let diagnostic = Diagnostic::new(&rules::DOTTED_KEY, message).at(field.key_span, "dotted key");
+            found.push(diagnostic.pointer(format!("{}/proxy_headers", proxy.pointer)));
+        }
+    }
+}
+
+/// The release that brought the `'[a.b]'` escape for dotted keys.
+const BRACKET_ESCAPE: crate::version::StackVersion = crate::version::StackVersion::new(8, 14, 0);
+
 /// `agents.fleet_server.hosts` adds a default host at setup; with a declared default that
 /// makes two.
 fn legacy_default(context: &Context<'_>, found: &mut Diagnostics) {
-    let Some(setting) = context.model.setting(LEGACY_FLEET_SERVER_HOSTS) else { return };
-    let Some(declared) = context.model.of(Kind::FleetServerHost).find(|host| host.flag("is_default")) else { return };
-    let span = declared.body.field("is_default").map_or(declared.key.span, |f| f.key_span);
-    let message = format!("`{LEGACY_FLEET_SERVER_HOSTS}` adds a default Fleet Server host, and `{}` is one too", declared.key.value);
-    let diagnostic = Diagnostic::new(&rules::HOST_MULTIPLE_DEFAULTS, message).at(setting.key.span, "adds a default host").also(span, "declared default");
+    let Some(setting) = context.model.setting(LEGACY_FLEET_SERVER_HOSTS) else {
+        return;
+    };
+    let Some(declared) = context
+        .model
+        .of(Kind::FleetServerHost)
+        .find(|host| host.flag("is_default"))
+    else {
+        return;
+    };
+    let span = declared
+        .body
+        .field("is_default")
+        .map_or(declared.key.span, |f| f.key_span);
+    let message = format!(
+        "`{LEGACY_FLEET_SERVER_HOSTS}` adds a default Fleet Server host, and `{}` is one too",
+        declared.key.value
+    );
+    let diagnostic = Diagnostic::new(&rules::HOST_MULTIPLE_DEFAULTS, message)
+        .at(setting.key.span, "adds a default host")
+        .also(span, "declared default");
     found.push(diagnostic.pointer(setting.pointer.clone()));
 }

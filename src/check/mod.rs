@@ -7,8 +7,11 @@
 mod hazards;
 mod hosts;
 mod outputs;
+mod packages;
+pub mod policies;
 mod settings;
 pub mod url;
+pub mod usage;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Item, Kind, Model};
@@ -29,6 +32,9 @@ pub fn run(context: &Context<'_>) -> Diagnostics {
     outputs::check(context, &mut found);
     hosts::check(context, &mut found);
     settings::check(context, &mut found);
+    policies::check(context, &mut found);
+    packages::check(context, &mut found);
+    usage::check(context, &mut found);
     hazards::check(context, &mut found);
     found
 }
@@ -37,12 +43,16 @@ pub fn run(context: &Context<'_>) -> Diagnostics {
 fn unique_by(model: &Model, kind: Kind, field: &str, rule: &Rule, found: &mut Diagnostics) {
     let mut seen: std::collections::HashMap<String, &Item> = std::collections::HashMap::new();
     for item in model.of(kind) {
-        let Some(value) = item.text(field) else { continue };
+        let Some(value) = item.text(field) else {
+            continue;
+        };
         match seen.get(&value.value) {
             Some(first) => {
                 let first_span = first.text(field).map_or(first.key.span, |v| v.span);
-                let message = format!("two {}s have the {field} `{}`", kind.noun(), value.value);
-                let diagnostic = Diagnostic::new(rule, message).at(value.span, "used again here").also(first_span, "first used here");
+                let message = format!("two {} have the {field} `{}`", kind.plural(), value.value);
+                let diagnostic = Diagnostic::new(rule, message)
+                    .at(value.span, "used again here")
+                    .also(first_span, "first used here");
                 found.push(diagnostic.pointer(format!("{}/{field}", item.pointer)));
             }
             None => {
@@ -54,11 +64,21 @@ fn unique_by(model: &Model, kind: Kind, field: &str, rule: &Rule, found: &mut Di
 
 /// Reports a `proxy_id` that names no declared proxy.
 fn proxy_reference(model: &Model, item: &Item, rule: &Rule, found: &mut Diagnostics) {
-    let Some(proxy_id) = item.text("proxy_id") else { return };
+    let Some(proxy_id) = item.text("proxy_id") else {
+        return;
+    };
     if model.find(Kind::Proxy, &proxy_id.value).is_none() {
-        let message = format!("`proxy_id` names `{}`, which is not a declared proxy", proxy_id.value);
-        let known: Vec<&str> = model.of(Kind::Proxy).map(|p| p.key.value.as_str()).collect();
-        let mut diagnostic = Diagnostic::new(rule, message).at(proxy_id.span, "unknown proxy").pointer(format!("{}/proxy_id", item.pointer));
+        let message = format!(
+            "`proxy_id` names `{}`, which is not a declared proxy",
+            proxy_id.value
+        );
+        let known: Vec<&str> = model
+            .of(Kind::Proxy)
+            .map(|p| p.key.value.as_str())
+            .collect();
+        let mut diagnostic = Diagnostic::new(rule, message)
+            .at(proxy_id.span, "unknown proxy")
+            .pointer(format!("{}/proxy_id", item.pointer));
         if let Some(close) = crate::diagnostic::did_you_mean(&proxy_id.value, known) {
             diagnostic = diagnostic.help(format!("did you mean `{close}`? {}", rule.help));
         }

@@ -12,9 +12,18 @@ pub fn http_url(text: &str) -> Result<(), String> {
 
 /// A URL with one of `schemes` (`socks5` for proxies).
 pub fn url_with_scheme(text: &str, schemes: &[&str]) -> Result<(), String> {
-    let (scheme, rest) = text.split_once("://").ok_or("a URL with a scheme (`http://`, ...) is needed")?;
+    let (scheme, rest) = text
+        .split_once("://")
+        .ok_or("a URL with a scheme (`http://`, ...) is needed")?;
     if !schemes.contains(&scheme.to_ascii_lowercase().as_str()) {
-        return Err(format!("the scheme must be {}", schemes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "the scheme must be {}",
+            schemes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     authority(rest.split(['/', '?', '#']).next().unwrap_or_default())
 }
@@ -26,7 +35,9 @@ fn authority(authority: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err("the URL has no host".into());
     }
-    if host.chars().any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')) {
+    if host.chars().any(|c| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+    }) {
         return Err(format!("`{host}` is not a host name"));
     }
     if let Some(port) = port {
@@ -37,7 +48,9 @@ fn authority(authority: &str) -> Result<(), String> {
 
 fn split_port(host_port: &str) -> Result<(&str, Option<&str>), String> {
     if let Some(rest) = host_port.strip_prefix('[') {
-        let (address, after) = rest.split_once(']').ok_or("an IPv6 address needs a closing `]`")?;
+        let (address, after) = rest
+            .split_once(']')
+            .ok_or("an IPv6 address needs a closing `]`")?;
         return match after.strip_prefix(':') {
             Some(port) => Ok((address, Some(port))),
             None if after.is_empty() => Ok((address, None)),
@@ -72,7 +85,10 @@ pub fn logstash_host(text: &str) -> Result<(), String> {
     }
     match port {
         // `new URL('http://host:80').host` drops the default port, so Kibana's comparison fails.
-        Some(port) if parse_port(port)? == 80 => Err("Kibana rejects port 80 here (its URL check drops the default port); use another port".into()),
+        Some(port) if parse_port(port)? == 80 => Err(
+            "Kibana rejects port 80 here (its URL check drops the default port); use another port"
+                .into(),
+        ),
         _ => Ok(()),
     }
 }
@@ -96,10 +112,22 @@ mod tests {
 
     #[test]
     fn http_urls() {
-        for good in ["https://es.example.com:9200", "http://localhost:9200/prefix", "https://[::1]:443", "HTTPS://ES:443"] {
+        for good in [
+            "https://es.example.com:9200",
+            "http://localhost:9200/prefix",
+            "https://[::1]:443",
+            "HTTPS://ES:443",
+        ] {
             assert_eq!(http_url(good), Ok(()), "{good}");
         }
-        for bad in ["es.example.com:9200", "ftp://x", "https://", "https://a:0", "https://a:99999", "https://a b"] {
+        for bad in [
+            "es.example.com:9200",
+            "ftp://x",
+            "https://",
+            "https://a:0",
+            "https://a:99999",
+            "https://a b",
+        ] {
             assert!(http_url(bad).is_err(), "{bad}");
         }
     }
@@ -109,7 +137,13 @@ mod tests {
         for good in ["logstash:5044", "10.0.0.1:5044", "logstash"] {
             assert_eq!(logstash_host(good), Ok(()), "{good}");
         }
-        for bad in ["https://logstash:5044", "logstash:80", "logstash:5044/x", ":5044", "logstash:port"] {
+        for bad in [
+            "https://logstash:5044",
+            "logstash:80",
+            "logstash:5044/x",
+            ":5044",
+            "logstash:port",
+        ] {
             assert!(logstash_host(bad).is_err(), "{bad}");
         }
     }
@@ -117,7 +151,14 @@ mod tests {
     #[test]
     fn kafka_hosts() {
         assert_eq!(kafka_host("kafka:9092"), Ok(()));
-        for bad in ["kafka", "kafka:0", "kafka:70000", "tcp://kafka:9092", ":9092", "a:b:9092"] {
+        for bad in [
+            "kafka",
+            "kafka:0",
+            "kafka:70000",
+            "tcp://kafka:9092",
+            ":9092",
+            "a:b:9092",
+        ] {
             assert!(kafka_host(bad).is_err(), "{bad}");
         }
     }

@@ -10,7 +10,10 @@ pub fn run(global: &Global, printer: &Printer, args: &CheckArgs) -> Result<Exit,
     let compilation = compile(global)?;
     let mut diagnostics: Vec<Diagnostic> = compilation.diagnostics.iter().cloned().collect();
     if args.strict {
-        for diagnostic in diagnostics.iter_mut().filter(|d| d.severity == Severity::Warning) {
+        for diagnostic in diagnostics
+            .iter_mut()
+            .filter(|d| d.severity == Severity::Warning)
+        {
             diagnostic.severity = Severity::Error;
         }
     }
@@ -19,13 +22,18 @@ pub fn run(global: &Global, printer: &Printer, args: &CheckArgs) -> Result<Exit,
         CheckFormat::Human => {
             report(printer, &compilation, &diagnostics);
             if !failed {
-                let count = compilation.model.as_ref().map_or(0, |m| m.items.len() + m.settings.len());
-                eprintln!("fleetc: {count} declarations checked, no errors");
+                let count = compilation
+                    .model
+                    .as_ref()
+                    .map_or(0, |m| m.items.len() + m.settings.len());
+                let noun = if count == 1 { "declaration" } else { "declarations" };
+                eprintln!("fleetc: {count} {noun} checked, no errors");
             }
         }
         CheckFormat::Json => {
             let json = Printer::json(&compilation.sources, &diagnostics);
-            printer::stdout(&format!("{json:#}\n")).map_err(|e| Failure(format!("cannot write the report: {e}")))?;
+            printer::stdout(&format!("{json:#}\n"))
+                .map_err(|e| Failure(format!("cannot write the report: {e}")))?;
         }
     }
     Ok(if failed { Exit::Failure } else { Exit::Success })

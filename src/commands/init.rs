@@ -14,11 +14,26 @@ use crate::cli::InitArgs;
 
 /// The files of a new repository.
 const FILES: &[(&str, &str)] = &[
-    ("fleetc.toml", include_str!("../../templates/init/fleetc.toml")),
-    ("outputs.yaml", include_str!("../../templates/init/outputs.yaml")),
-    ("fleet_server_hosts.yaml", include_str!("../../templates/init/fleet_server_hosts.yaml")),
-    ("proxies.yaml", include_str!("../../templates/init/proxies.yaml")),
-    ("settings.yaml", include_str!("../../templates/init/settings.yaml")),
+    (
+        "fleetc.toml",
+        include_str!("../../templates/init/fleetc.toml"),
+    ),
+    (
+        "outputs.yaml",
+        include_str!("../../templates/init/outputs.yaml"),
+    ),
+    (
+        "fleet_server_hosts.yaml",
+        include_str!("../../templates/init/fleet_server_hosts.yaml"),
+    ),
+    (
+        "proxies.yaml",
+        include_str!("../../templates/init/proxies.yaml"),
+    ),
+    (
+        "settings.yaml",
+        include_str!("../../templates/init/settings.yaml"),
+    ),
 ];
 
 /// The stack version a new repository targets.
@@ -27,26 +42,47 @@ const VERSION: StackVersion = StackVersion::new(9, 1, 0);
 pub fn run(args: &InitArgs) -> Result<Exit, Failure> {
     let dir = &args.dir;
     if dir.join(project::FILE_NAME).exists() {
-        return Err(Failure(format!("`{}` already holds a `{}`", dir.display(), project::FILE_NAME)));
+        return Err(Failure(format!(
+            "`{}` already holds a `{}`",
+            dir.display(),
+            project::FILE_NAME
+        )));
     }
     for (name, _) in FILES {
         if dir.join(name).exists() {
-            return Err(Failure(format!("`{}` exists; run `fleetc init` in an empty folder", dir.join(name).display())));
+            return Err(Failure(format!(
+                "`{}` exists; run `fleetc init` in an empty folder",
+                dir.join(name).display()
+            )));
         }
     }
     create(dir)?;
-    eprintln!("fleetc: created a repository in `{}`; try `fleetc -C {} build`", dir.display(), dir.display());
+    eprintln!(
+        "fleetc: created a repository in `{}`; try `fleetc -C {} build`",
+        dir.display(),
+        dir.display()
+    );
     Ok(Exit::Success)
 }
 
 fn create(dir: &Path) -> Result<(), Failure> {
-    let write = |path: &Path, text: &str| std::fs::write(path, text).map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())));
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text)
+            .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))
+    };
     let schemas = dir.join(".fleetc");
-    std::fs::create_dir_all(&schemas).map_err(|e| Failure(format!("cannot create `{}`: {e}", schemas.display())))?;
+    std::fs::create_dir_all(&schemas)
+        .map_err(|e| Failure(format!("cannot create `{}`: {e}", schemas.display())))?;
     for (name, text) in FILES {
         write(&dir.join(name), text)?;
     }
-    write(&schemas.join("fleetc.schema.json"), &format!("{:#}\n", schema::export("fleetc", VERSION)))?;
+    write(
+        &schemas.join("fleetc.schema.json"),
+        &format!("{:#}\n", schema::export("fleetc", VERSION)),
+    )?;
     let declarations = super::schema::declarations_schema(VERSION);
-    write(&schemas.join("declarations.schema.json"), &format!("{declarations:#}\n"))
+    write(
+        &schemas.join("declarations.schema.json"),
+        &format!("{declarations:#}\n"),
+    )
 }

@@ -2,8 +2,10 @@
 
 mod build;
 mod check;
+mod graph;
 mod init;
 mod schema;
+mod secret;
 
 use std::process::ExitCode;
 
@@ -41,14 +43,21 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Check(args) => check::run(&cli.global, &printer, &args),
         Command::Build(args) => build::run(&cli.global, &printer, &args),
         Command::Schema(args) => schema::run(&cli.global, &args),
+        Command::Graph(args) => graph::run(&cli.global, &printer, &args),
         Command::Init(args) => init::run(&args),
+        Command::Secret(command) => secret::run(&cli.global, &command),
     }
 }
 
 /// Loads, validates and checks the repository the global flags select.
 fn compile(global: &Global) -> Result<Compilation, Failure> {
-    let start = std::env::current_dir().map_err(|e| Failure(format!("cannot read the working folder: {e}")))?;
-    let options = LoadOptions { dir: global.directory.clone(), start, environment: global.env.clone() };
+    let start = std::env::current_dir()
+        .map_err(|e| Failure(format!("cannot read the working folder: {e}")))?;
+    let options = LoadOptions {
+        dir: global.directory.clone(),
+        start,
+        environment: global.env.clone(),
+    };
     Ok(compile::compile(&options))
 }
 
@@ -63,12 +72,27 @@ fn report(printer: &Printer, compilation: &Compilation, diagnostics: &[Diagnosti
 
 /// `2 errors, 1 warning`.
 fn summary(diagnostics: &[Diagnostic]) -> String {
-    let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
-    let plural = |n: usize, word: &str| if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") };
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     use fleetc::diagnostic::Severity::{Advice, Error, Warning};
-    let mut parts = vec![plural(count(Error), "error"), plural(count(Warning), "warning")];
+    let mut parts = vec![
+        plural(count(Error), "error"),
+        plural(count(Warning), "warning"),
+    ];
     if count(Advice) > 0 {
-        parts.push(plural(count(Advice), "advice"));
+        // "advice" has no plural.
+        parts.push(format!("{} advice", count(Advice)));
     }
     format!("fleetc: {}", parts.join(", "))
 }

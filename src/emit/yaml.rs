@@ -129,10 +129,11 @@ fn write_leaf(out: &mut String, parent_col: usize, value: &Value) {
 
 /// Formats a JSON number so both js-yaml versions read the same value.
 ///
-/// serde_json prints floats such as `1e+100` without a fraction; some
-/// js-yaml 3 releases only resolve floats that contain a `.`, so `.0` is
-/// inserted before the exponent (`1.0e+100`). Integers and other floats are
-/// printed as serde_json prints them (`-0.0` stays a negative zero).
+/// serde_json prints floats such as `1e+100` without a fraction, which
+/// YAML 1.1's float pattern (and so readers such as PyYAML) requires, so `.0`
+/// is inserted before the exponent (`1.0e+100`); js-yaml 3 and 4 read both
+/// forms. Integers and other floats are printed as serde_json prints them
+/// (`-0.0` stays a negative zero).
 fn number(n: &Number) -> String {
     let text = n.to_string();
     if !n.is_f64() || text.contains('.') {

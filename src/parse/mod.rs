@@ -61,4 +61,3 @@ pub fn parse(syntax: Syntax, file: FileId, text: &str, limits: Limits) -> Result
 fn error(rule: &Rule, span: Span, message: impl Into<String>, label: &str) -> Diagnostic {
     Diagnostic::new(rule, message).at(span, label)
 }
-

@@ -49,7 +49,10 @@ impl Converter {
 
     fn deeper(&self, depth: usize, span: Span) -> Result<usize, Diagnostic> {
         if depth >= self.limits.max_depth {
-            let message = format!("the file nests more than {} levels deep", self.limits.max_depth);
+            let message = format!(
+                "the file nests more than {} levels deep",
+                self.limits.max_depth
+            );
             return Err(error(&rules::TOO_DEEP, span, message, "too deep"));
         }
         Ok(depth + 1)
@@ -84,7 +87,14 @@ impl Converter {
             DeValue::Boolean(b) => NodeValue::Bool(*b),
             DeValue::Integer(n) => match i64::from_str_radix(n.as_str(), n.radix()) {
                 Ok(n) => NodeValue::Int(n),
-                Err(_) => return Err(error(&rules::SYNTAX, span, "this integer does not fit in 64 bits", "too large")),
+                Err(_) => {
+                    return Err(error(
+                        &rules::SYNTAX,
+                        span,
+                        "this integer does not fit in 64 bits",
+                        "too large",
+                    ));
+                }
             },
             DeValue::Float(f) => NodeValue::Float(parse_float(f.as_str())),
             DeValue::Datetime(d) => NodeValue::Str(d.to_string()),
@@ -124,7 +134,12 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_radix() {
-        let node = parse(FileId(0), "a = 0x10\nb = 1_000\nc = 1.5e3\n", Limits::default()).unwrap();
+        let node = parse(
+            FileId(0),
+            "a = 0x10\nb = 1_000\nc = 1.5e3\n",
+            Limits::default(),
+        )
+        .unwrap();
         assert_eq!(node.get("a").unwrap().value, NodeValue::Int(16));
         assert_eq!(node.get("b").unwrap().value, NodeValue::Int(1000));
         assert_eq!(node.get("c").unwrap().value, NodeValue::Float(1500.0));

@@ -120,7 +120,12 @@ impl Builder<'_> {
 
     fn scan_error(&self, scan: &ScanError) -> Diagnostic {
         let span = self.point(scan.marker().index());
-        error(&rules::SYNTAX, span, scan.info().to_owned(), "invalid YAML here")
+        error(
+            &rules::SYNTAX,
+            span,
+            scan.info().to_owned(),
+            "invalid YAML here",
+        )
     }
 
     fn event(&mut self, event: Event<'_>, span: YamlSpan) -> Result<(), Diagnostic> {
@@ -139,7 +144,12 @@ impl Builder<'_> {
         self.documents += 1;
         if self.documents > 1 {
             let message = "a declaration file holds one YAML document, this is a second one";
-            return Err(error(&rules::UNSUPPORTED_YAML, self.span(span), message, "second document"));
+            return Err(error(
+                &rules::UNSUPPORTED_YAML,
+                self.span(span),
+                message,
+                "second document",
+            ));
         }
         Ok(())
     }
@@ -147,8 +157,16 @@ impl Builder<'_> {
     fn count(&mut self, nodes: usize, span: Span) -> Result<(), Diagnostic> {
         self.nodes += nodes;
         if self.nodes > self.limits.max_nodes {
-            let message = format!("the file expands to more than {} values", self.limits.max_nodes);
-            return Err(error(&rules::TOO_MANY_NODES, span, message, "limit reached here"));
+            let message = format!(
+                "the file expands to more than {} values",
+                self.limits.max_nodes
+            );
+            return Err(error(
+                &rules::TOO_MANY_NODES,
+                span,
+                message,
+                "limit reached here",
+            ));
         }
         Ok(())
     }
@@ -159,7 +177,8 @@ impl Builder<'_> {
         if is_str {
             return Ok(true);
         }
-        let message = format!("the tag `{tag}` is not supported");
+        let shown = if tag.is_yaml_core_schema() { format!("!!{}", tag.suffix) } else { tag.to_string() };
+        let message = format!("the tag `{shown}` is not supported");
         Err(error(&rules::UNSUPPORTED_YAML, span, message, "tag here"))
     }
 
@@ -196,13 +215,18 @@ impl Builder<'_> {
             let message = "merge keys (`<<`) are not part of YAML 1.2; write the keys out";
             return Err(error(&rules::UNSUPPORTED_YAML, span, message, "merge key"));
         }
-        let Some(Frame::Map { entries, key: slot, .. }) = self.stack.last_mut() else {
+        let Some(Frame::Map {
+            entries, key: slot, ..
+        }) = self.stack.last_mut()
+        else {
             return Ok(());
         };
         if let Some(first) = entries.iter().find(|entry| entry.key == key) {
             let message = format!("the key `{key}` is written twice");
-            return Err(error(&rules::DUPLICATE_KEY, span, message, "second definition")
-                .also(first.key_span, "first defined here"));
+            return Err(
+                error(&rules::DUPLICATE_KEY, span, message, "second definition")
+                    .also(first.key_span, "first defined here"),
+            );
         }
         *slot = Some((key, span));
         Ok(())
@@ -236,18 +260,35 @@ impl Builder<'_> {
         }
         if self.expects_key() {
             let message = "a map key must be a plain value, not a list or a map";
-            return Err(error(&rules::UNSUPPORTED_YAML, span, message, "complex key"));
+            return Err(error(
+                &rules::UNSUPPORTED_YAML,
+                span,
+                message,
+                "complex key",
+            ));
         }
         if self.stack.len() >= self.limits.max_depth {
-            let message = format!("the file nests more than {} levels deep", self.limits.max_depth);
+            let message = format!(
+                "the file nests more than {} levels deep",
+                self.limits.max_depth
+            );
             return Err(error(&rules::TOO_DEEP, span, message, "too deep"));
         }
         self.count(1, span)?;
         let start = span.start;
         self.stack.push(if is_seq {
-            Frame::Seq { start, anchor, items: Vec::new() }
+            Frame::Seq {
+                start,
+                anchor,
+                items: Vec::new(),
+            }
         } else {
-            Frame::Map { start, anchor, entries: Vec::new(), key: None }
+            Frame::Map {
+                start,
+                anchor,
+                entries: Vec::new(),
+                key: None,
+            }
         });
         Ok(())
     }
@@ -258,10 +299,23 @@ impl Builder<'_> {
             return Ok(());
         };
         let (start, anchor, value) = match frame {
-            Frame::Seq { start, anchor, items } => (start, anchor, NodeValue::Seq(items)),
-            Frame::Map { start, anchor, entries, .. } => (start, anchor, NodeValue::Map(entries)),
+            Frame::Seq {
+                start,
+                anchor,
+                items,
+            } => (start, anchor, NodeValue::Seq(items)),
+            Frame::Map {
+                start,
+                anchor,
+                entries,
+                ..
+            } => (start, anchor, NodeValue::Map(entries)),
         };
-        let span = Span { file: self.file, start, end: end.max(start) };
+        let span = Span {
+            file: self.file,
+            start,
+            end: end.max(start),
+        };
         self.complete(Node::new(span, value), anchor)
     }
 
@@ -274,7 +328,11 @@ impl Builder<'_> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => {
                 if let Some((key, key_span)) = key.take() {
-                    entries.push(Entry { key, key_span, value: node });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    });
                 }
             }
         }
@@ -316,12 +374,18 @@ fn resolve_int(text: &str) -> Result<Option<NodeValue>, String> {
     } else {
         (text, 10)
     };
-    let unsigned = if radix == 10 { digits.trim_start_matches(['-', '+']) } else { digits };
+    let unsigned = if radix == 10 {
+        digits.trim_start_matches(['-', '+'])
+    } else {
+        digits
+    };
     if unsigned.is_empty() || !unsigned.chars().all(|c| c.is_digit(radix)) {
         return Ok(None);
     }
     if radix == 10 && unsigned.len() > 1 && unsigned.starts_with('0') {
-        return Err(format!("`{text}` has a leading zero, which YAML readers disagree on"));
+        return Err(format!(
+            "`{text}` has a leading zero, which YAML readers disagree on"
+        ));
     }
     match i64::from_str_radix(digits, radix) {
         Ok(n) => Ok(Some(NodeValue::Int(n))),
@@ -333,12 +397,18 @@ fn resolve_float(text: &str) -> Option<NodeValue> {
     let unsigned = text.trim_start_matches(['-', '+']);
     let negative = text.starts_with('-');
     if matches!(unsigned, ".inf" | ".Inf" | ".INF") && text.len() - unsigned.len() <= 1 {
-        return Some(NodeValue::Float(if negative { f64::NEG_INFINITY } else { f64::INFINITY }));
+        return Some(NodeValue::Float(if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }));
     }
     if matches!(text, ".nan" | ".NaN" | ".NAN") {
         return Some(NodeValue::Float(f64::NAN));
     }
-    is_core_float(text).then(|| text.parse().ok().map(NodeValue::Float)).flatten()
+    is_core_float(text)
+        .then(|| text.parse().ok().map(NodeValue::Float))
+        .flatten()
 }
 
 /// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
@@ -423,7 +493,11 @@ mod tests {
     fn alias_bomb_is_bounded() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..8 {
-            let prev = if i == 0 { "a".to_owned() } else { format!("b{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("b{}", i - 1)
+            };
             text.push_str(&format!("b{i}: &b{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert_eq!(parse_err(&text).code, "parse/too-many-nodes");
@@ -437,15 +511,26 @@ mod tests {
 
     #[test]
     fn refuses_tags_merge_keys_and_second_documents() {
-        for text in ["a: !!int 3\n", "a: &x {b: 1}\nc:\n  <<: *x\n", "a: 1\n---\nb: 2\n", "? [a]\n: 1\n"] {
+        for text in [
+            "a: !!int 3\n",
+            "a: &x {b: 1}\nc:\n  <<: *x\n",
+            "a: 1\n---\nb: 2\n",
+            "? [a]\n: 1\n",
+        ] {
             assert_eq!(parse_err(text).code, "parse/unsupported-yaml", "{text}");
         }
-        assert_eq!(parse_ok("a: !!str 3\n").get("a").unwrap().as_str(), Some("3"));
+        assert_eq!(
+            parse_ok("a: !!str 3\n").get("a").unwrap().as_str(),
+            Some("3")
+        );
     }
 
     #[test]
     fn empty_file_is_empty_map() {
         assert_eq!(parse_ok("").entries().map(<[Entry]>::len), Some(0));
-        assert_eq!(parse_ok("# only a comment\n").entries().map(<[Entry]>::len), Some(0));
+        assert_eq!(
+            parse_ok("# only a comment\n").entries().map(<[Entry]>::len),
+            Some(0)
+        );
     }
 }
