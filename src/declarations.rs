@@ -21,7 +21,15 @@ use crate::version::StackVersion;
 pub const SETTINGS: &str = "settings";
 
 /// Keys whose values are credentials wherever they appear (KIBANA.md §3.7, §4.1, §4.2).
-const CREDENTIAL_KEYS: [&str; 7] = ["service_token", "password", "key", "es_key", "agent_key", "kibana_api_key", "certificate_key"];
+const CREDENTIAL_KEYS: [&str; 7] = [
+    "service_token",
+    "password",
+    "key",
+    "es_key",
+    "agent_key",
+    "kibana_api_key",
+    "certificate_key",
+];
 
 /// Spans of literal values under credential keys, in every file, valid or not: the
 /// printer must never quote them.
@@ -37,7 +45,9 @@ fn credentials_in(node: &Node, spans: &mut Vec<crate::source::Span>) {
     match &node.value {
         NodeValue::Map(entries) => {
             for entry in entries {
-                if CREDENTIAL_KEYS.contains(&entry.key.as_str()) && !matches!(entry.value.value, NodeValue::Map(_) | NodeValue::Seq(_)) {
+                if CREDENTIAL_KEYS.contains(&entry.key.as_str())
+                    && !matches!(entry.value.value, NodeValue::Map(_) | NodeValue::Seq(_))
+                {
                     spans.push(entry.value.span);
                 } else {
                     credentials_in(&entry.value, spans);
@@ -198,7 +208,10 @@ fn specific(kind: Kind, diagnostic: Diagnostic) -> Diagnostic {
     match (kind, diagnostic.code) {
         (Kind::Output, "schema/unknown-field") if pointer.ends_with("/config_yaml") => {
             let message = "kibana.yml may not hold `config_yaml`; Kibana takes `config` instead";
-            Diagnostic { message: message.to_owned(), ..diagnostic.retag(&rules::OUTPUT_CONFIG_YAML) }
+            Diagnostic {
+                message: message.to_owned(),
+                ..diagnostic.retag(&rules::OUTPUT_CONFIG_YAML)
+            }
         }
         (Kind::Output, "schema/version-gate")
             if pointer.ends_with("/topics") || pointer.ends_with("/topic") =>

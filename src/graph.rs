@@ -61,7 +61,12 @@ impl Graph {
     /// Builds the graph of a checked model.
     pub fn of(model: &Model) -> Graph {
         let mut graph = Graph::default();
-        for kind in [Kind::AgentPolicy, Kind::Output, Kind::FleetServerHost, Kind::Proxy] {
+        for kind in [
+            Kind::AgentPolicy,
+            Kind::Output,
+            Kind::FleetServerHost,
+            Kind::Proxy,
+        ] {
             let mut items: Vec<&Item> = model.of(kind).collect();
             items.sort_by(|a, b| a.key.value.cmp(&b.key.value));
             for item in items {
@@ -74,7 +79,12 @@ impl Graph {
         for kind in [Kind::Output, Kind::FleetServerHost] {
             for item in model.of(kind) {
                 if let Some(proxy) = item.text("proxy_id") {
-                    graph.edge((kind, &item.key.value), (Kind::Proxy, &proxy.value), Relation::Proxy, false);
+                    graph.edge(
+                        (kind, &item.key.value),
+                        (Kind::Proxy, &proxy.value),
+                        Relation::Proxy,
+                        false,
+                    );
                 }
             }
         }
@@ -85,14 +95,23 @@ impl Graph {
         if let Some(index) = self.nodes.iter().position(|n| n.kind == kind && n.id == id) {
             return index;
         }
-        self.nodes.push(Node { kind, id: id.to_owned(), label: label.to_owned() });
+        self.nodes.push(Node {
+            kind,
+            id: id.to_owned(),
+            label: label.to_owned(),
+        });
         self.nodes.len() - 1
     }
 
     fn edge(&mut self, from: (Kind, &str), to: (Kind, &str), relation: Relation, implicit: bool) {
         let from = self.node(from.0, from.1, from.1);
         let to = self.node(to.0, to.1, to.1);
-        let edge = Edge { from, to, relation, implicit };
+        let edge = Edge {
+            from,
+            to,
+            relation,
+            implicit,
+        };
         if !self.edges.contains(&edge) {
             self.edges.push(edge);
         }
@@ -101,24 +120,66 @@ impl Graph {
     fn policy_edges(&mut self, model: &Model, policy: &Item) {
         let id = policy.key.value.as_str();
         let outputs = [
-            (Relation::Data, usage::data_output(model, policy), policy.get("data_output_id").is_none()),
-            (Relation::Monitoring, usage::monitoring_output(model, policy), policy.get("monitoring_output_id").is_none()),
+            (
+                Relation::Data,
+                usage::data_output(model, policy),
+                policy.get("data_output_id").is_none(),
+            ),
+            (
+                Relation::Monitoring,
+                usage::monitoring_output(model, policy),
+                policy.get("monitoring_output_id").is_none(),
+            ),
         ];
         for (relation, target, implicit) in outputs {
             match target {
-                Some(Target::Declared(output)) => self.edge((Kind::AgentPolicy, id), (Kind::Output, &output.key.value), relation, implicit),
-                Some(Target::KibanaDefault) => self.edge((Kind::AgentPolicy, id), (Kind::Output, target.map_or("", |t| t.id())), relation, implicit),
+                Some(Target::Declared(output)) => self.edge(
+                    (Kind::AgentPolicy, id),
+                    (Kind::Output, &output.key.value),
+                    relation,
+                    implicit,
+                ),
+                Some(Target::KibanaDefault) => self.edge(
+                    (Kind::AgentPolicy, id),
+                    (Kind::Output, target.map_or("", |t| t.id())),
+                    relation,
+                    implicit,
+                ),
                 None => {}
             }
         }
-        let host = policy.text("fleet_server_host_id").map(|h| (h.value, false));
-        let host = host.or_else(|| model.of(Kind::FleetServerHost).find(|h| h.flag("is_default")).map(|h| (h.key.value.clone(), true)));
+        let host = policy
+            .text("fleet_server_host_id")
+            .map(|h| (h.value, false));
+        let host = host.or_else(|| {
+            model
+                .of(Kind::FleetServerHost)
+                .find(|h| h.flag("is_default"))
+                .map(|h| (h.key.value.clone(), true))
+        });
         if let Some((host, implicit)) = host {
-            self.edge((Kind::AgentPolicy, id), (Kind::FleetServerHost, &host), Relation::FleetServer, implicit);
+            self.edge(
+                (Kind::AgentPolicy, id),
+                (Kind::FleetServerHost, &host),
+                Relation::FleetServer,
+                implicit,
+            );
         }
-        let package_policies = policy.get("package_policies").map(Value::items).unwrap_or_default();
-        for output in package_policies.iter().filter_map(|p| p.get("output_id")).filter_map(Value::as_str) {
-            self.edge((Kind::AgentPolicy, id), (Kind::Output, output), Relation::Integration, false);
+        let package_policies = policy
+            .get("package_policies")
+            .map(Value::items)
+            .unwrap_or_default();
+        for output in package_policies
+            .iter()
+            .filter_map(|p| p.get("output_id"))
+            .filter_map(Value::as_str)
+        {
+            self.edge(
+                (Kind::AgentPolicy, id),
+                (Kind::Output, output),
+                Relation::Integration,
+                false,
+            );
         }
     }
 
@@ -126,7 +187,12 @@ impl Graph {
     pub fn mermaid(&self) -> String {
         let mut out = String::from("flowchart LR\n");
         for (kind, title) in GROUPS {
-            let members: Vec<(usize, &Node)> = self.nodes.iter().enumerate().filter(|(_, n)| n.kind == kind).collect();
+            let members: Vec<(usize, &Node)> = self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.kind == kind)
+                .collect();
             if members.is_empty() {
                 continue;
             }
@@ -139,7 +205,13 @@ impl Graph {
         for edge in &self.edges {
             let arrow = if edge.implicit { "-." } else { "--" };
             let head = if edge.implicit { ".->" } else { "-->" };
-            let _ = writeln!(out, "  n{} {arrow} {} {head} n{}", edge.from, edge.relation.text(), edge.to);
+            let _ = writeln!(
+                out,
+                "  n{} {arrow} {} {head} n{}",
+                edge.from,
+                edge.relation.text(),
+                edge.to
+            );
         }
         out
     }
@@ -148,11 +220,20 @@ impl Graph {
     pub fn dot(&self) -> String {
         let mut out = String::from("digraph fleet {\n  rankdir=LR;\n  node [shape=box];\n");
         for (kind, title) in GROUPS {
-            let members: Vec<(usize, &Node)> = self.nodes.iter().enumerate().filter(|(_, n)| n.kind == kind).collect();
+            let members: Vec<(usize, &Node)> = self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.kind == kind)
+                .collect();
             if members.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "  subgraph cluster_{} {{\n    label=\"{title}\";", group_id(kind));
+            let _ = writeln!(
+                out,
+                "  subgraph cluster_{} {{\n    label=\"{title}\";",
+                group_id(kind)
+            );
             for (index, node) in members {
                 let _ = writeln!(out, "    n{index} [label=\"{}\"];", dot_text(&node.label));
             }
@@ -160,15 +241,25 @@ impl Graph {
         }
         for edge in &self.edges {
             let style = if edge.implicit { ", style=dashed" } else { "" };
-            let _ = writeln!(out, "  n{} -> n{} [label=\"{}\"{style}];", edge.from, edge.to, edge.relation.text());
+            let _ = writeln!(
+                out,
+                "  n{} -> n{} [label=\"{}\"{style}];",
+                edge.from,
+                edge.to,
+                edge.relation.text()
+            );
         }
         out.push_str("}\n");
         out
     }
 }
 
-const GROUPS: [(Kind, &str); 4] =
-    [(Kind::AgentPolicy, "Agent policies"), (Kind::Output, "Outputs"), (Kind::FleetServerHost, "Fleet Server hosts"), (Kind::Proxy, "Proxies")];
+const GROUPS: [(Kind, &str); 4] = [
+    (Kind::AgentPolicy, "Agent policies"),
+    (Kind::Output, "Outputs"),
+    (Kind::FleetServerHost, "Fleet Server hosts"),
+    (Kind::Proxy, "Proxies"),
+];
 
 fn group_id(kind: Kind) -> &'static str {
     kind.list()
@@ -176,7 +267,10 @@ fn group_id(kind: Kind) -> &'static str {
 
 /// `Name (id)` plus the type of outputs.
 fn label(item: &Item) -> String {
-    let name = item.get("name").and_then(Value::as_text).unwrap_or_default();
+    let name = item
+        .get("name")
+        .and_then(Value::as_text)
+        .unwrap_or_default();
     match item.get("type").and_then(Value::as_str) {
         Some(output_type) => format!("{name}\n{} · {output_type}", item.key.value),
         None => format!("{name}\n{}", item.key.value),

@@ -4,7 +4,8 @@
 //! The modules follow the pipeline: `load` finds the repository and its files, `parse`
 //! reads them into the raw `tree`, `validate` checks each item against the JSON Schemas of
 //! `schema`, `model` builds the typed declarations, `check` applies the rules across them,
-//! and `emit` writes the block Kibana reads. Findings are `diagnostic`s; the library never
+//! `secrets` resolves secret references (the age store, identities, overrides), and `emit`
+//! writes the block Kibana reads. Findings are `diagnostic`s; the library never
 //! prints.
 
 pub mod check;
@@ -12,8 +13,8 @@ pub mod compile;
 pub mod declarations;
 pub mod diagnostic;
 pub mod emit;
-pub mod graph;
 pub mod environment;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod parse;

@@ -110,7 +110,11 @@ fn select_files(
     Some(paths)
 }
 
-fn glob_set(patterns: &[(String, Option<Span>)], project: &Project, found: &mut Diagnostics) -> Option<GlobSet> {
+fn glob_set(
+    patterns: &[(String, Option<Span>)],
+    project: &Project,
+    found: &mut Diagnostics,
+) -> Option<GlobSet> {
     let mut builder = GlobSetBuilder::new();
     for (pattern, span) in patterns {
         match Glob::new(pattern) {
@@ -119,10 +123,10 @@ fn glob_set(patterns: &[(String, Option<Span>)], project: &Project, found: &mut 
             }
             Err(error) => {
                 let message = format!("`{pattern}` is not a glob pattern: {error}");
-                found.push(
-                    Diagnostic::new(&rules::PROJECT_INVALID, message)
-                        .at(span.unwrap_or(Span::file_start(project.file)), "invalid pattern"),
-                );
+                found.push(Diagnostic::new(&rules::PROJECT_INVALID, message).at(
+                    span.unwrap_or(Span::file_start(project.file)),
+                    "invalid pattern",
+                ));
                 return None;
             }
         }

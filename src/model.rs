@@ -273,9 +273,15 @@ impl Model {
     pub fn new(items: Vec<Item>, settings: Vec<Setting>) -> Self {
         let mut index = HashMap::new();
         for (position, item) in items.iter().enumerate() {
-            index.entry((item.kind, item.key.value.clone())).or_insert(position);
+            index
+                .entry((item.kind, item.key.value.clone()))
+                .or_insert(position);
         }
-        Model { items, settings, index }
+        Model {
+            items,
+            settings,
+            index,
+        }
     }
 
     /// The items of one kind, in file order.

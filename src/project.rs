@@ -174,8 +174,16 @@ pub fn load(root: &Path, sources: &mut Sources) -> Result<Project, Diagnostics> 
 fn project_findings(found: Diagnostics) -> Diagnostics {
     let mut remapped = Diagnostics::default();
     for diagnostic in found {
-        let suggestion = diagnostic.help.as_deref().and_then(|help| help.split_once('?')).map(|(question, _)| format!("{question}? "));
-        let help = format!("{}{}", suggestion.unwrap_or_default(), rules::PROJECT_INVALID.help);
+        let suggestion = diagnostic
+            .help
+            .as_deref()
+            .and_then(|help| help.split_once('?'))
+            .map(|(question, _)| format!("{question}? "));
+        let help = format!(
+            "{}{}",
+            suggestion.unwrap_or_default(),
+            rules::PROJECT_INVALID.help
+        );
         remapped.push(diagnostic.retag(&rules::PROJECT_INVALID).help(help));
     }
     remapped
@@ -242,7 +250,9 @@ fn environments(node: &Node, found: &mut Diagnostics) -> Vec<EnvironmentDecl> {
 
 fn strings(node: Option<&Node>) -> Option<Vec<(String, Option<Span>)>> {
     let items = node?.as_seq()?;
-    let strings = items.iter().filter_map(|item| Some((item.as_str()?.to_owned(), Some(item.span))));
+    let strings = items
+        .iter()
+        .filter_map(|item| Some((item.as_str()?.to_owned(), Some(item.span))));
     Some(strings.collect())
 }
 

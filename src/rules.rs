@@ -104,6 +104,8 @@ rules! {
     PACKAGE_NOT_INSTALLED = "package-policy/package-not-installed", Setup, Error, "Fleet setup fails: `[policy] could not be added. [package] is not installed, add [package] to [xpack.fleet.packages]` (KIBANA.md §5.2, §6)";
     SYNTHETICS = "package-policy/synthetics", Boot, Error, "Kibana refuses `synthetics` in kibana.yml: `Synthetics package is not supported via kibana.yml config`; use the Synthetics app and private locations (KIBANA.md §5.2)";
     DOTTED_KEY = "package-policy/dotted-key", Boot, Error, "before 8.14 Kibana splits every dotted key into nested maps and has no escape, so a data key such as `system.cpu` cannot be written (KIBANA.md §1)";
+    DATA_KEY_TWICE = "package-policy/duplicate-data-key", Lint, Error, "`a.b` and `[a.b]` name the same key for Kibana; with both, one silently replaces the other";
+    DOTTED_KEY_IN_ARRAY = "package-policy/dotted-key-in-array", Boot, Warning, "Kibana before 8.15.1 mishandles dotted keys inside objects in arrays (`agentPolicies` is one) and may refuse to start; target 8.15.1 or later (KIBANA.md §1)";
     PACKAGE_DUPLICATE = "package/duplicate", Setup, Error, "Fleet setup fails: `Duplicate packages specified in configuration` (KIBANA.md §6)";
     PACKAGE_VERSION = "package/invalid-version", Boot, Error, "Kibana refuses to start: a package version `must be a valid semver, or the keyword latest` (KIBANA.md §6)";
     REMOTE_ASSETS = "output/remote-assets", Lint, Advice, "without `sync_integrations` the assets of every integration that sends data to a remote cluster must be installed on that cluster by hand (KIBANA.md §S)";

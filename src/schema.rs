@@ -480,14 +480,24 @@ mod tests {
         let types = |version| -> Vec<String> {
             let schema = export("outputs", version);
             let branches = schema["oneOf"].as_array().cloned().unwrap_or_default();
-            branches.iter().filter_map(|b| b["properties"]["type"]["const"].as_str().map(str::to_owned)).collect()
+            branches
+                .iter()
+                .filter_map(|b| b["properties"]["type"]["const"].as_str().map(str::to_owned))
+                .collect()
         };
-        assert_eq!(types(StackVersion::new(8, 11, 0)), ["elasticsearch", "logstash", "kafka"]);
+        assert_eq!(
+            types(StackVersion::new(8, 11, 0)),
+            ["elasticsearch", "logstash", "kafka"]
+        );
         assert!(types(StackVersion::new(9, 2, 0)).contains(&"remote_elasticsearch".to_owned()));
         let old = export("outputs", StackVersion::new(8, 11, 0)).to_string();
         let new = export("outputs", StackVersion::new(9, 2, 0)).to_string();
         assert!(!old.contains("x-since") && !new.contains("x-since"));
-        let has_streams = |version| export("outputs", version)["oneOf"][0]["properties"].get("write_to_logs_streams").is_some();
+        let has_streams = |version| {
+            export("outputs", version)["oneOf"][0]["properties"]
+                .get("write_to_logs_streams")
+                .is_some()
+        };
         assert!(has_streams(StackVersion::new(9, 2, 0)));
         assert!(!has_streams(StackVersion::new(9, 1, 0)));
     }

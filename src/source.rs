@@ -85,9 +85,22 @@ impl Sources {
     /// that no report that quotes the file can show what was there: used for credentials
     /// written in plain text.
     pub fn mask(&mut self, span: Span) {
-        let Some(file) = self.files.get_mut(span.file.0 as usize) else { return };
-        let Some(secret) = file.text.get(span.start..span.end) else { return };
-        let masked: String = secret.chars().map(|c| if c == '\n' || c == '\r' { c.to_string() } else { "*".repeat(c.len_utf8()) }).collect();
+        let Some(file) = self.files.get_mut(span.file.0 as usize) else {
+            return;
+        };
+        let Some(secret) = file.text.get(span.start..span.end) else {
+            return;
+        };
+        let masked: String = secret
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' {
+                    c.to_string()
+                } else {
+                    "*".repeat(c.len_utf8())
+                }
+            })
+            .collect();
         file.text.replace_range(span.start..span.end, &masked);
     }
 

@@ -94,8 +94,14 @@ impl Validator<'_> {
             NodeValue::Str(text) => self.string(node.span, text, schema, place),
             NodeValue::Int(n) => self.number(node.span, *n as f64, schema, place),
             NodeValue::Float(n) if !n.is_finite() => {
-                let message = format!("{} is not a finite number, which kibana.yml cannot carry as JSON data", place.name());
-                self.report(Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "not finite"), place);
+                let message = format!(
+                    "{} is not a finite number, which kibana.yml cannot carry as JSON data",
+                    place.name()
+                );
+                self.report(
+                    Diagnostic::new(&rules::INVALID_VALUE, message).at(node.span, "not finite"),
+                    place,
+                );
             }
             NodeValue::Float(n) => self.number(node.span, *n, schema, place),
             NodeValue::Seq(items) => self.seq(node.span, items, schema, place),

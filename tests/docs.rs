@@ -13,7 +13,14 @@ fn rules_reference_is_current() {
     );
     for rule in fleetc::rules::ALL {
         let help = rule.help.replace('|', "\\|");
-        writeln!(text, "| `{}` | {} | {} | {help} |", rule.code, rule.phase.as_str(), rule.severity.as_str()).unwrap();
+        writeln!(
+            text,
+            "| `{}` | {} | {} | {help} |",
+            rule.code,
+            rule.phase.as_str(),
+            rule.severity.as_str()
+        )
+        .unwrap();
     }
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
     if std::env::var_os("FLEETC_BLESS").is_some() {
@@ -21,5 +28,8 @@ fn rules_reference_is_current() {
         std::fs::write(path, &text).unwrap();
     }
     let current = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(current == text, "docs/rules.md is stale: run `FLEETC_BLESS=1 cargo test --test docs`");
+    assert!(
+        current == text,
+        "docs/rules.md is stale: run `FLEETC_BLESS=1 cargo test --test docs`"
+    );
 }

@@ -17,7 +17,8 @@ fn files_the_age_tool_writes_decrypt_in_fleetc_armored_or_binary() {
         let run = repo.run(&["build", "--identity", &repo.identity_flag()], None, &[]);
         run.success();
         assert!(
-            run.stdout.contains("secrets:\n      service_token: tok-from-age\n"),
+            run.stdout
+                .contains("secrets:\n      service_token: tok-from-age\n"),
             "{run:#?}"
         );
         assert!(!run.stdout.contains("\n    service_token:"), "{run:#?}");
@@ -37,18 +38,33 @@ fn files_fleetc_writes_decrypt_with_the_age_tool() {
 #[test]
 fn set_keeps_a_newline_on_request_and_refuses_an_empty_value() {
     let repo = Repo::with_key(FLEET, OUTPUTS);
-    repo.run(&["secret", "set", "pem", "--keep-newline"], Some("k\n"), &[])
-        .success();
-    assert_eq!(age_decrypt(&repo.key(), &repo.path("secrets/pem.age")), b"k\n");
-    repo.set("empty", "\n").failure().stderr_has("the value is empty");
-    repo.set("../escape", "x").failure().stderr_has("is not a secret name");
+    repo.run(
+        &["secret", "set", "pem", "--keep-newline"],
+        Some("k\n"),
+        &[],
+    )
+    .success();
+    assert_eq!(
+        age_decrypt(&repo.key(), &repo.path("secrets/pem.age")),
+        b"k\n"
+    );
+    repo.set("empty", "\n")
+        .failure()
+        .stderr_has("the value is empty");
+    repo.set("../escape", "x")
+        .failure()
+        .stderr_has("is not a secret name");
 }
 
 #[test]
 fn keygen_writes_a_private_identity_that_age_can_use() {
     let repo = Repo::new(FLEET, OUTPUTS);
     let out = repo.outside("new-key.txt");
-    let run = repo.run(&["secret", "keygen", "--out", &out.display().to_string()], None, &[]);
+    let run = repo.run(
+        &["secret", "keygen", "--out", &out.display().to_string()],
+        None,
+        &[],
+    );
     run.success();
     assert_eq!(mode(&out), 0o600);
     let recipient = run.stdout.trim();
@@ -57,11 +73,18 @@ fn keygen_writes_a_private_identity_that_age_can_use() {
     assert!(!run.stdout.contains("AGE-SECRET-KEY") && !run.stderr.contains("AGE-SECRET-KEY"));
     repo.write("secrets/recipients.txt", &format!("{recipient}\n"));
     repo.set("remote-token", "tok").success();
-    assert_eq!(age_decrypt(&out, &repo.path("secrets/remote-token.age")), b"tok");
+    assert_eq!(
+        age_decrypt(&out, &repo.path("secrets/remote-token.age")),
+        b"tok"
+    );
     assert!(text.contains(recipient));
-    repo.run(&["secret", "keygen", "--out", &out.display().to_string()], None, &[])
-        .failure()
-        .stderr_has("cannot create");
+    repo.run(
+        &["secret", "keygen", "--out", &out.display().to_string()],
+        None,
+        &[],
+    )
+    .failure()
+    .stderr_has("cannot create");
 }
 
 #[test]
@@ -76,7 +99,10 @@ fn keygen_defaults_to_the_identity_build_reads() {
     repo.set("remote-token", "tok-default").success();
     let build = repo.run(&["build"], None, &[]);
     build.success();
-    assert!(build.stdout.contains("service_token: tok-default"), "{build:#?}");
+    assert!(
+        build.stdout.contains("service_token: tok-default"),
+        "{build:#?}"
+    );
 }
 
 #[test]
@@ -108,11 +134,15 @@ fn a_wrong_identity_names_the_secret_and_the_identity() {
     repo.set("remote-token", "tok").success();
     let stranger = repo.outside("stranger.txt");
     age_keygen(&stranger);
-    repo.run(&["build", "--identity", &stranger.display().to_string()], None, &[])
-        .failure()
-        .stderr_has("cannot decrypt the secret `remote-token`")
-        .stderr_has("identity file `")
-        .stderr_has("not encrypted to any key of the identity");
+    repo.run(
+        &["build", "--identity", &stranger.display().to_string()],
+        None,
+        &[],
+    )
+    .failure()
+    .stderr_has("cannot decrypt the secret `remote-token`")
+    .stderr_has("identity file `")
+    .stderr_has("not encrypted to any key of the identity");
     repo.run(&["build"], None, &[])
         .failure()
         .stderr_has("no identity to decrypt secrets with");
@@ -155,12 +185,20 @@ fn set_and_rekey_refuse_a_store_without_recipients() {
     let repo = Repo::with_key(FLEET, OUTPUTS);
     repo.set("remote-token", "tok").success();
     repo.write("secrets/recipients.txt", "# nobody\n");
-    repo.set("other", "x").failure().stderr_has("lists no recipients");
-    repo.run(&["secret", "rekey", "--identity", &repo.identity_flag()], None, &[])
+    repo.set("other", "x")
         .failure()
         .stderr_has("lists no recipients");
+    repo.run(
+        &["secret", "rekey", "--identity", &repo.identity_flag()],
+        None,
+        &[],
+    )
+    .failure()
+    .stderr_has("lists no recipients");
     std::fs::remove_file(repo.path("secrets/recipients.txt")).expect("removes");
-    repo.set("other", "x").failure().stderr_has("does not exist");
+    repo.set("other", "x")
+        .failure()
+        .stderr_has("does not exist");
     repo.write("secrets/recipients.txt", "AGE-SECRET-KEY-1XYZ\n");
     repo.set("other", "x")
         .failure()
@@ -176,9 +214,13 @@ fn rekey_reencrypts_to_the_current_recipients() {
     let recipient = age_keygen(&second);
     let first = std::fs::read_to_string(repo.path("secrets/recipients.txt")).expect("reads");
     repo.write("secrets/recipients.txt", &format!("{first}{recipient}\n"));
-    repo.run(&["secret", "rekey", "--identity", &repo.identity_flag()], None, &[])
-        .success()
-        .stderr_has("re-encrypted 1 secret(s)");
+    repo.run(
+        &["secret", "rekey", "--identity", &repo.identity_flag()],
+        None,
+        &[],
+    )
+    .success()
+    .stderr_has("re-encrypted 1 secret(s)");
     let file = repo.path("secrets/remote-token.age");
     assert_eq!(age_decrypt(&second, &file), b"tok-rekeyed");
     assert_eq!(age_decrypt(&repo.key(), &file), b"tok-rekeyed");
@@ -202,13 +244,16 @@ fn list_and_rm() {
     assert_eq!(list["secrets"][0]["status"], "unused");
     assert_eq!(list["secrets"][1]["status"], "referenced");
     assert_eq!(list["secrets"][1]["file"], "secrets/remote-token.age");
-    assert_eq!(list["stores"][0]["recipients"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        list["stores"][0]["recipients"].as_array().map(Vec::len),
+        Some(1)
+    );
     let check = repo.run(&["check", "--format", "json"], None, &[]);
     check.success();
     assert!(check.stdout.contains("\"secret/unused\""), "{check:#?}");
-    repo.run(&["secret", "list"], None, &[])
+    repo.run(&["secret", "list"], None, &[]).success();
+    repo.run(&["secret", "rm", "old-token"], None, &[])
         .success();
-    repo.run(&["secret", "rm", "old-token"], None, &[]).success();
     assert!(!repo.path("secrets/old-token.age").exists());
     repo.run(&["secret", "rm", "old-token"], None, &[])
         .failure()
@@ -228,7 +273,10 @@ fn an_override_replaces_the_store_and_decrypts_nothing() {
     repo.run(&["check"], None, &env).success();
     let run = repo.run(&["build"], None, &env);
     run.success();
-    assert!(run.stdout.contains("service_token: tok-override"), "{run:#?}");
+    assert!(
+        run.stdout.contains("service_token: tok-override"),
+        "{run:#?}"
+    );
     std::fs::remove_file(repo.path("secrets/remote-token.age")).expect("removes");
     repo.run(&["build"], None, &env).success();
     repo.run(&["build"], None, &[("FLEETC_SECRET_REMOTE_TOKEN", "")])
@@ -242,7 +290,10 @@ fn plaintext_storage_writes_the_plain_field() {
     repo.set("remote-token", "tok").success();
     let run = repo.run(&["build", "--identity", &repo.identity_flag()], None, &[]);
     run.success();
-    assert!(run.stdout.contains("\n    service_token: tok\n"), "{run:#?}");
+    assert!(
+        run.stdout.contains("\n    service_token: tok\n"),
+        "{run:#?}"
+    );
     assert!(!run.stdout.contains("secrets:"), "{run:#?}");
 }
 
@@ -317,7 +368,8 @@ fn env_delivery_writes_references_and_a_private_env_file() {
     );
     run.success().hides(CANARY);
     assert!(
-        run.stdout.contains("service_token: \"${FLEETC_REMOTE_TOKEN}\""),
+        run.stdout
+            .contains("service_token: \"${FLEETC_REMOTE_TOKEN}\""),
         "{run:#?}"
     );
     assert_eq!(mode(&out), 0o600);
@@ -372,25 +424,46 @@ fn build_output_holding_a_secret_is_private_even_over_an_open_file() {
     repo.run(&["build", "--identity", &key, "-o", &out_arg], None, &[])
         .success();
     assert_eq!(mode(&out), 0o600);
-    assert!(std::fs::read_to_string(&out).expect("reads").contains("service_token: tok"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .expect("reads")
+            .contains("service_token: tok")
+    );
 }
 
 #[test]
 fn an_overlay_store_shadows_the_base_store() {
     let project = "[environments.prod]\noverlay = \"environments/prod\"\n\n[environments.dev]\n";
     let repo = Repo::with_key(project, OUTPUTS);
-    repo.run(&["--env", "dev", "secret", "set", "remote-token"], Some("tok-base"), &[])
-        .success();
+    repo.run(
+        &["--env", "dev", "secret", "set", "remote-token"],
+        Some("tok-base"),
+        &[],
+    )
+    .success();
     let recipients = std::fs::read_to_string(repo.path("secrets/recipients.txt")).expect("reads");
     repo.write("environments/prod/secrets/recipients.txt", &recipients);
-    repo.run(&["--env", "prod", "secret", "set", "remote-token"], Some("tok-prod"), &[])
-        .success();
-    assert!(repo.path("environments/prod/secrets/remote-token.age").is_file());
+    repo.run(
+        &["--env", "prod", "secret", "set", "remote-token"],
+        Some("tok-prod"),
+        &[],
+    )
+    .success();
+    assert!(
+        repo.path("environments/prod/secrets/remote-token.age")
+            .is_file()
+    );
     let key = repo.identity_flag();
     let prod = repo.run(&["--env", "prod", "build", "--identity", &key], None, &[]);
-    assert!(prod.success().stdout.contains("service_token: tok-prod"), "{prod:#?}");
+    assert!(
+        prod.success().stdout.contains("service_token: tok-prod"),
+        "{prod:#?}"
+    );
     let dev = repo.run(&["--env", "dev", "build", "--identity", &key], None, &[]);
-    assert!(dev.success().stdout.contains("service_token: tok-base"), "{dev:#?}");
+    assert!(
+        dev.success().stdout.contains("service_token: tok-base"),
+        "{dev:#?}"
+    );
 }
 
 #[test]
@@ -407,9 +480,13 @@ fn a_passphrase_protected_identity_needs_a_terminal() {
     writer.finish().expect("finishes");
     let path = repo.outside("locked.age");
     std::fs::write(&path, locked).expect("writes");
-    repo.run(&["build", "--identity", &path.display().to_string()], None, &[])
-        .failure()
-        .stderr_has("is protected by a passphrase and there is no terminal");
+    repo.run(
+        &["build", "--identity", &path.display().to_string()],
+        None,
+        &[],
+    )
+    .failure()
+    .stderr_has("is protected by a passphrase and there is no terminal");
 }
 
 #[test]
@@ -422,7 +499,11 @@ fn ssh_identities_are_refused_clearly() {
         "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
     )
     .expect("writes");
-    repo.run(&["build", "--identity", &path.display().to_string()], None, &[])
-        .failure()
-        .stderr_has("is an SSH key");
+    repo.run(
+        &["build", "--identity", &path.display().to_string()],
+        None,
+        &[],
+    )
+    .failure()
+    .stderr_has("is an SSH key");
 }

@@ -54,11 +54,20 @@ fn checking_and_managing_secrets_shows_no_value() {
     ] {
         hidden(&repo.run(&args, None, &[]));
     }
-    hidden(repo.run(&["-vv", "secret", "set", "spare"], Some(CANARY), &[]).success());
-    hidden(repo.run(&["-vv", "secret", "rm", "spare"], None, &[]).success());
+    hidden(
+        repo.run(&["-vv", "secret", "set", "spare"], Some(CANARY), &[])
+            .success(),
+    );
+    hidden(
+        repo.run(&["-vv", "secret", "rm", "spare"], None, &[])
+            .success(),
+    );
     let override_env = [("FLEETC_SECRET_REMOTE_TOKEN", CANARY)];
     hidden(repo.run(&["-vv", "check"], None, &override_env).success());
-    hidden(repo.run(&["-vv", "secret", "list"], None, &override_env).success());
+    hidden(
+        repo.run(&["-vv", "secret", "list"], None, &override_env)
+            .success(),
+    );
     assert!(files_containing(&repo.root, CANARY_MARK).is_empty());
 }
 
@@ -70,16 +79,33 @@ fn building_writes_values_only_where_asked() {
     inline.success();
     assert!(inline.stdout.contains(CANARY_MARK), "{inline:#?}");
     assert!(!inline.stderr.contains(CANARY_MARK) && !inline.stderr.contains(LITERAL));
-    let json = repo.run(&["-vv", "build", "--format", "json", "--identity", &key], None, &[]);
+    let json = repo.run(
+        &["-vv", "build", "--format", "json", "--identity", &key],
+        None,
+        &[],
+    );
     assert!(json.success().stdout.contains(CANARY_MARK));
     assert!(!json.stderr.contains(CANARY_MARK));
     let out = repo.outside("kibana.yml");
     let out_arg = out.display().to_string();
-    hidden(repo.run(&["-vv", "build", "--identity", &key, "-o", &out_arg], None, &[]).success());
+    hidden(
+        repo.run(
+            &["-vv", "build", "--identity", &key, "-o", &out_arg],
+            None,
+            &[],
+        )
+        .success(),
+    );
     assert_eq!(support::mode(&out), 0o600);
     let env = [("FLEETC_SECRET_REMOTE_TOKEN", CANARY)];
-    hidden(repo.run(&["-vv", "build", "-o", &out_arg], None, &env).success());
-    assert_eq!(files_containing(&repo.root, CANARY_MARK), Vec::<PathBuf>::new());
+    hidden(
+        repo.run(&["-vv", "build", "-o", &out_arg], None, &env)
+            .success(),
+    );
+    assert_eq!(
+        files_containing(&repo.root, CANARY_MARK),
+        Vec::<PathBuf>::new()
+    );
     assert_eq!(files_containing(&repo.outside(""), CANARY_MARK), vec![out]);
 }
 
@@ -93,20 +119,38 @@ fn env_delivery_and_plaintext_storage_show_no_value() {
         let key = repo.identity_flag();
         let out = repo.outside("kibana.env").display().to_string();
         let manifest = repo.outside("secret.yaml").display().to_string();
-        let env_file = repo.run(&["-vv", "build", "--identity", &key, "--secrets-out", &out], None, &[]);
+        let env_file = repo.run(
+            &["-vv", "build", "--identity", &key, "--secrets-out", &out],
+            None,
+            &[],
+        );
         // A literal credential stays in kibana.yml (it is in git already); stored ones
         // leave it.
         env_file.success().hides(CANARY_MARK);
         assert!(!env_file.stderr.contains(LITERAL));
         let kubernetes = [
-            "-vv", "build", "--identity", &key, "--secrets-out", &manifest,
-            "--secrets-format", "kubernetes",
+            "-vv",
+            "build",
+            "--identity",
+            &key,
+            "--secrets-out",
+            &manifest,
+            "--secrets-format",
+            "kubernetes",
         ];
-        repo.run(&kubernetes, None, &[]).success().hides(CANARY_MARK);
-        hidden(repo.run(&["-vv", "build", "--identity", &key], None, &[]).failure());
+        repo.run(&kubernetes, None, &[])
+            .success()
+            .hides(CANARY_MARK);
+        hidden(
+            repo.run(&["-vv", "build", "--identity", &key], None, &[])
+                .failure(),
+        );
         let mut holders = files_containing(&repo.outside(""), CANARY_MARK);
         holders.sort();
-        assert_eq!(holders, vec![repo.outside("kibana.env"), repo.outside("secret.yaml")]);
+        assert_eq!(
+            holders,
+            vec![repo.outside("kibana.env"), repo.outside("secret.yaml")]
+        );
     }
 }
 
@@ -116,21 +160,37 @@ fn failures_show_no_value() {
     let stranger = repo.outside("stranger.txt");
     age_keygen(&stranger);
     let stranger = stranger.display().to_string();
-    hidden(repo.run(&["-vv", "build", "--identity", &stranger], None, &[]).failure());
-    hidden(repo.run(&["-vv", "secret", "rekey", "--identity", &stranger], None, &[]).failure());
+    hidden(
+        repo.run(&["-vv", "build", "--identity", &stranger], None, &[])
+            .failure(),
+    );
+    hidden(
+        repo.run(
+            &["-vv", "secret", "rekey", "--identity", &stranger],
+            None,
+            &[],
+        )
+        .failure(),
+    );
     let file = repo.path("secrets/remote-token.age");
     let mut bytes = std::fs::read(&file).expect("reads");
     let middle = bytes.len() - 40;
     bytes[middle] ^= 0x20;
     std::fs::write(&file, &bytes).expect("writes");
     let key = repo.identity_flag();
-    hidden(repo.run(&["-vv", "build", "--identity", &key], None, &[]).failure());
+    hidden(
+        repo.run(&["-vv", "build", "--identity", &key], None, &[])
+            .failure(),
+    );
     hidden(&repo.run(&["-vv", "check"], None, &[]));
     // A declaration error elsewhere: the build stops before any value is emitted.
     repo.write("broken.yaml", "outputs:\n  - id: x\n    name: 7\n");
     let env = [("FLEETC_SECRET_REMOTE_TOKEN", CANARY)];
     hidden(repo.run(&["-vv", "build"], None, &env).failure());
-    hidden(repo.run(&["-vv", "check", "--format", "json"], None, &env).failure());
+    hidden(
+        repo.run(&["-vv", "check", "--format", "json"], None, &env)
+            .failure(),
+    );
 }
 
 #[test]

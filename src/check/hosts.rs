@@ -62,14 +62,26 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
 }
 
 /// Kibana splits dotted keys and, before 8.14, has no escape (KIBANA.md §1).
-fn dotted_headers(version: crate::version::StackVersion, proxy: &crate::model::Item, found: &mut Diagnostics) {
+fn dotted_headers(
+    version: crate::version::StackVersion,
+    proxy: &crate::model::Item,
+    found: &mut Diagnostics,
+) {
     if version >= BRACKET_ESCAPE {
         return;
     }
-    for field in proxy.get("proxy_headers").map(Value::fields).unwrap_or_default() {
+    for field in proxy
+        .get("proxy_headers")
+        .map(Value::fields)
+        .unwrap_or_default()
+    {
         if crate::emit::keys::bare(&field.key).contains('.') {
-            let message = format!("the header name `{}` has a dot, which Kibana {version} splits into nested keys", field.key);
-            let diagnostic = Diagnostic::new(&rules::DOTTED_KEY, message).at(field.key_span, "dotted key");
+            let message = format!(
+                "the header name `{}` has a dot, which Kibana {version} splits into nested keys",
+                field.key
+            );
+            let diagnostic =
+                Diagnostic::new(&rules::DOTTED_KEY, message).at(field.key_span, "dotted key");
             found.push(diagnostic.pointer(format!("{}/proxy_headers", proxy.pointer)));
         }
     }

@@ -25,7 +25,10 @@ pub enum Target<'a> {
 impl<'a> Target<'a> {
     pub fn output_type(self) -> &'a str {
         match self {
-            Target::Declared(output) => output.get("type").and_then(Value::as_str).unwrap_or_default(),
+            Target::Declared(output) => output
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
             Target::KibanaDefault => "elasticsearch",
         }
     }
@@ -51,20 +54,31 @@ pub fn data_output<'a>(model: &'a Model, policy: &Item) -> Option<Target<'a>> {
 pub fn monitoring_output<'a>(model: &'a Model, policy: &Item) -> Option<Target<'a>> {
     match policy.text("monitoring_output_id") {
         Some(id) => model.find(Kind::Output, &id.value).map(Target::Declared),
-        None => Some(match model.of(Kind::Output).find(|o| o.flag("is_default_monitoring")) {
-            Some(output) => Target::Declared(output),
-            None => default_with(model, "is_default"),
-        }),
+        None => Some(
+            match model
+                .of(Kind::Output)
+                .find(|o| o.flag("is_default_monitoring"))
+            {
+                Some(output) => Target::Declared(output),
+                None => default_with(model, "is_default"),
+            },
+        ),
     }
 }
 
 fn default_with<'a>(model: &'a Model, flag: &str) -> Target<'a> {
-    model.of(Kind::Output).find(|o| o.flag(flag)).map_or(Target::KibanaDefault, Target::Declared)
+    model
+        .of(Kind::Output)
+        .find(|o| o.flag(flag))
+        .map_or(Target::KibanaDefault, Target::Declared)
 }
 
 /// The package names of a policy's package policies.
 fn packages(policy: &Item) -> Vec<&Value> {
-    package_policies_of(policy).iter().filter_map(package_of).collect()
+    package_policies_of(policy)
+        .iter()
+        .filter_map(package_of)
+        .collect()
 }
 
 pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
@@ -79,14 +93,27 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
 }
 
 fn output_types(model: &Model, policy: &Item, found: &mut Diagnostics) {
-    let restricted = packages(policy).into_iter().find(|p| p.as_str().is_some_and(|n| ELASTICSEARCH_ONLY.contains(&n)));
+    let restricted = packages(policy)
+        .into_iter()
+        .find(|p| p.as_str().is_some_and(|n| ELASTICSEARCH_ONLY.contains(&n)));
     let reason = match (restricted, policy.flag("has_fleet_server")) {
-        (Some(package), _) => format!("uses the package `{}`", package.as_str().unwrap_or_default()),
+        (Some(package), _) => format!(
+            "uses the package `{}`",
+            package.as_str().unwrap_or_default()
+        ),
         (None, true) => "has `has_fleet_server`".to_owned(),
         (None, false) => return,
     };
-    let Some(target) = data_output(model, policy).filter(|t| t.output_type() != "elasticsearch") else { return };
-    let message = format!("the policy `{}` {reason}, so its data must go to an `elasticsearch` output, not the `{}` output `{}`", policy.key.value, target.output_type(), target.id());
+    let Some(target) = data_output(model, policy).filter(|t| t.output_type() != "elasticsearch")
+    else {
+        return;
+    };
+    let message = format!(
+        "the policy `{}` {reason}, so its data must go to an `elasticsearch` output, not the `{}` output `{}`",
+        policy.key.value,
+        target.output_type(),
+        target.id()
+    );
     let diagnostic = match policy.get("data_output_id") {
         Some(id) => Diagnostic::new(&rules::OUTPUT_TYPE, message).at(id.span, "not elasticsearch"),
         None => Diagnostic::new(&rules::OUTPUT_TYPE, message)
@@ -98,46 +125,101 @@ fn output_types(model: &Model, policy: &Item, found: &mut Diagnostics) {
 
 fn package_output_types(model: &Model, policy: &Item, found: &mut Diagnostics) {
     for (index, package_policy) in package_policies_of(policy).iter().enumerate() {
-        let Some(name) = package_of(package_policy).and_then(Value::as_str).filter(|n| ELASTICSEARCH_ONLY.contains(n)) else { continue };
-        let Some(id) = package_policy.get("output_id").filter(|id| id.as_str().is_some()) else { continue };
-        let Some(output) = model.find(Kind::Output, id.as_str().unwrap_or_default()) else { continue };
+        let Some(name) = package_of(package_policy)
+            .and_then(Value::as_str)
+            .filter(|n| ELASTICSEARCH_ONLY.contains(n))
+        else {
+            continue;
+        };
+        let Some(id) = package_policy
+            .get("output_id")
+            .filter(|id| id.as_str().is_some())
+        else {
+            continue;
+        };
+        let Some(output) = model.find(Kind::Output, id.as_str().unwrap_or_default()) else {
+            continue;
+        };
         let output_type = Target::Declared(output).output_type();
         if output_type != "elasticsearch" {
-            let message = format!("the package `{name}` cannot send data to the `{output_type}` output `{}`", output.key.value);
-            let diagnostic = Diagnostic::new(&rules::OUTPUT_TYPE, message).at(id.span, "not elasticsearch");
-            found.push(diagnostic.pointer(format!("{}/package_policies/{index}/output_id", policy.pointer)));
+            let message = format!(
+                "the package `{name}` cannot send data to the `{output_type}` output `{}`",
+                output.key.value
+            );
+            let diagnostic =
+                Diagnostic::new(&rules::OUTPUT_TYPE, message).at(id.span, "not elasticsearch");
+            found.push(diagnostic.pointer(format!(
+                "{}/package_policies/{index}/output_id",
+                policy.pointer
+            )));
         }
     }
 }
 
 fn endpoint(model: &Model, policy: &Item, found: &mut Diagnostics) {
-    let Some(package) = packages(policy).into_iter().find(|p| p.as_str() == Some("endpoint")) else { return };
-    let targets = [("data", data_output(model, policy)), ("monitoring", monitoring_output(model, policy))];
+    let Some(package) = packages(policy)
+        .into_iter()
+        .find(|p| p.as_str() == Some("endpoint"))
+    else {
+        return;
+    };
+    let targets = [
+        ("data", data_output(model, policy)),
+        ("monitoring", monitoring_output(model, policy)),
+    ];
     for (what, target) in targets {
-        let Some(target) = target.filter(|t| t.output_type() == "remote_elasticsearch") else { continue };
-        let message = format!("the policy `{}` runs Elastic Defend and sends its {what} to the remote output `{}`", policy.key.value, target.id());
-        found.push(Diagnostic::new(&rules::ENDPOINT_REMOTE, message).at(package.span, "Elastic Defend").pointer(policy.pointer.clone()));
+        let Some(target) = target.filter(|t| t.output_type() == "remote_elasticsearch") else {
+            continue;
+        };
+        let message = format!(
+            "the policy `{}` runs Elastic Defend and sends its {what} to the remote output `{}`",
+            policy.key.value,
+            target.id()
+        );
+        found.push(
+            Diagnostic::new(&rules::ENDPOINT_REMOTE, message)
+                .at(package.span, "Elastic Defend")
+                .pointer(policy.pointer.clone()),
+        );
     }
 }
 
 fn licences(policy: &Item, found: &mut Diagnostics) {
-    let exempt = packages(policy).iter().any(|p| matches!(p.as_str(), Some("fleet_server" | "synthetics")));
+    let exempt = packages(policy)
+        .iter()
+        .any(|p| matches!(p.as_str(), Some("fleet_server" | "synthetics")));
     if exempt {
         return;
     }
-    let fields: Vec<_> = ["data_output_id", "monitoring_output_id"].into_iter().filter_map(|f| policy.body.field(f)).collect();
+    let fields: Vec<_> = ["data_output_id", "monitoring_output_id"]
+        .into_iter()
+        .filter_map(|f| policy.body.field(f))
+        .collect();
     if let Some(first) = fields.first() {
         let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.key)).collect();
-        let message = format!("{} on the policy `{}` need a Platinum licence", names.join(" and "), policy.key.value);
-        let message = if fields.len() == 1 { message.replace(" need ", " needs ") } else { message };
-        let diagnostic = Diagnostic::new(&rules::OUTPUT_LICENCE, message).at(first.key_span, "per-policy output");
+        let message = format!(
+            "{} on the policy `{}` need a Platinum licence",
+            names.join(" and "),
+            policy.key.value
+        );
+        let message = if fields.len() == 1 {
+            message.replace(" need ", " needs ")
+        } else {
+            message
+        };
+        let diagnostic = Diagnostic::new(&rules::OUTPUT_LICENCE, message)
+            .at(first.key_span, "per-policy output");
         found.push(diagnostic.pointer(format!("{}/{}", policy.pointer, first.key)));
     }
     for (index, package_policy) in package_policies_of(policy).iter().enumerate() {
         if let Some(field) = package_policy.field("output_id") {
             let message = "`output_id` on a package policy needs an Enterprise licence";
             let pointer = format!("{}/package_policies/{index}/output_id", policy.pointer);
-            found.push(Diagnostic::new(&rules::OUTPUT_LICENCE, message).at(field.key_span, "per-integration output").pointer(pointer));
+            found.push(
+                Diagnostic::new(&rules::OUTPUT_LICENCE, message)
+                    .at(field.key_span, "per-integration output")
+                    .pointer(pointer),
+            );
         }
     }
 }
@@ -148,22 +230,54 @@ fn remote_assets(model: &Model, found: &mut Diagnostics) {
     let mut used: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for policy in model.of(Kind::AgentPolicy) {
         if let Some(Target::Declared(output)) = data_output(model, policy) {
-            let names = packages(policy).into_iter().filter_map(Value::as_str).map(str::to_owned);
+            let names = packages(policy)
+                .into_iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned);
             used.entry(&output.key.value).or_default().extend(names);
         }
         if let Some(Target::Declared(output)) = monitoring_output(model, policy) {
-            used.entry(&output.key.value).or_default().insert("elastic_agent".to_owned());
+            used.entry(&output.key.value)
+                .or_default()
+                .insert("elastic_agent".to_owned());
         }
     }
-    for output in model.of(Kind::Output).filter(|o| Target::Declared(o).output_type() == "remote_elasticsearch") {
-        if let Some(sync) = output.body.field("sync_integrations").filter(|f| f.value.as_bool() == Some(true)) {
-            let message = format!("`sync_integrations` on `{}` needs an Enterprise licence", output.key.value);
-            found.push(Diagnostic::new(&rules::SYNC_LICENCE, message).at(sync.key_span, "needs Enterprise").pointer(format!("{}/sync_integrations", output.pointer)));
+    for output in model
+        .of(Kind::Output)
+        .filter(|o| Target::Declared(o).output_type() == "remote_elasticsearch")
+    {
+        if let Some(sync) = output
+            .body
+            .field("sync_integrations")
+            .filter(|f| f.value.as_bool() == Some(true))
+        {
+            let message = format!(
+                "`sync_integrations` on `{}` needs an Enterprise licence",
+                output.key.value
+            );
+            found.push(
+                Diagnostic::new(&rules::SYNC_LICENCE, message)
+                    .at(sync.key_span, "needs Enterprise")
+                    .pointer(format!("{}/sync_integrations", output.pointer)),
+            );
             continue;
         }
-        let Some(packages) = used.get(output.key.value.as_str()).filter(|p| !p.is_empty()) else { continue };
+        let Some(packages) = used
+            .get(output.key.value.as_str())
+            .filter(|p| !p.is_empty())
+        else {
+            continue;
+        };
         let list: Vec<String> = packages.iter().map(|p| format!("`{p}`")).collect();
-        let message = format!("install the assets of {} on the cluster behind the remote output `{}`", list.join(", "), output.key.value);
-        found.push(Diagnostic::new(&rules::REMOTE_ASSETS, message).at(output.key.span, "remote output").pointer(output.pointer.clone()));
+        let message = format!(
+            "install the assets of {} on the cluster behind the remote output `{}`",
+            list.join(", "),
+            output.key.value
+        );
+        found.push(
+            Diagnostic::new(&rules::REMOTE_ASSETS, message)
+                .at(output.key.span, "remote output")
+                .pointer(output.pointer.clone()),
+        );
     }
 }

@@ -26,7 +26,11 @@ pub fn run(global: &Global, printer: &Printer, args: &CheckArgs) -> Result<Exit,
                     .model
                     .as_ref()
                     .map_or(0, |m| m.items.len() + m.settings.len());
-                let noun = if count == 1 { "declaration" } else { "declarations" };
+                let noun = if count == 1 {
+                    "declaration"
+                } else {
+                    "declarations"
+                };
                 eprintln!("fleetc: {count} {noun} checked, no errors");
             }
         }

@@ -8,7 +8,12 @@ use crate::printer::{self, Printer};
 
 pub fn run(global: &Global, printer: &Printer, args: &GraphArgs) -> Result<Exit, Failure> {
     let compilation = compile(global)?;
-    let errors: Vec<_> = compilation.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let errors: Vec<_> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
     let Some(model) = compilation.model.as_ref().filter(|_| errors.is_empty()) else {
         report(printer, &compilation, &errors);
         return Ok(Exit::Failure);

@@ -11,20 +11,28 @@ use crate::model::Kind;
 
 /// A key as the user meant it: `[a.b]` and `a.b` both mean `a.b`.
 pub fn bare(key: &str) -> &str {
-    key.strip_prefix('[').and_then(|k| k.strip_suffix(']')).unwrap_or(key)
+    key.strip_prefix('[')
+        .and_then(|k| k.strip_suffix(']'))
+        .unwrap_or(key)
 }
 
 /// The key as kibana.yml must say it.
 pub fn emitted(key: &str) -> String {
     let bare = bare(key);
-    if bare.contains('.') { format!("[{bare}]") } else { bare.to_owned() }
+    if bare.contains('.') {
+        format!("[{bare}]")
+    } else {
+        bare.to_owned()
+    }
 }
 
 /// Rewrites the data keys of one emitted item of `kind`.
 pub fn rewrite(kind: Kind, item: &mut Value) {
     match kind {
         Kind::AgentPolicy => {
-            let package_policies = item.get_mut("package_policies").and_then(Value::as_array_mut);
+            let package_policies = item
+                .get_mut("package_policies")
+                .and_then(Value::as_array_mut);
             for package_policy in package_policies.into_iter().flatten() {
                 rewrite_package_policy(package_policy);
             }
@@ -37,11 +45,15 @@ pub fn rewrite(kind: Kind, item: &mut Value) {
 /// Map form only: in the list form names are values (`vars: [{ name: ... }]`).
 fn rewrite_package_policy(package_policy: &mut Value) {
     rewrite_keys(package_policy.get_mut("vars"));
-    let Some(Value::Object(inputs)) = package_policy.get_mut("inputs") else { return };
+    let Some(Value::Object(inputs)) = package_policy.get_mut("inputs") else {
+        return;
+    };
     rewrite_map(inputs);
     for input in inputs.values_mut() {
         rewrite_keys(input.get_mut("vars"));
-        let Some(Value::Object(streams)) = input.get_mut("streams") else { continue };
+        let Some(Value::Object(streams)) = input.get_mut("streams") else {
+            continue;
+        };
         rewrite_map(streams);
         for stream in streams.values_mut() {
             rewrite_keys(stream.get_mut("vars"));
@@ -57,7 +69,11 @@ fn rewrite_keys(value: Option<&mut Value>) {
 
 fn rewrite_map(map: &mut Map<String, Value>) {
     let entries = std::mem::take(map);
-    map.extend(entries.into_iter().map(|(key, value)| (emitted(&key), value)));
+    map.extend(
+        entries
+            .into_iter()
+            .map(|(key, value)| (emitted(&key), value)),
+    );
 }
 
 #[cfg(test)]
@@ -83,6 +99,9 @@ mod tests {
         let input = &policy["package_policies"][0]["inputs"]["system-system/metrics"];
         assert_eq!(input["vars"]["[system.hostfs]"], "/h");
         assert_eq!(input["streams"]["[system.cpu]"]["vars"]["period"], "10s");
-        assert_eq!(policy["package_policies"][1]["inputs"][0]["vars"][0]["value"]["c.d"], 1);
+        assert_eq!(
+            policy["package_policies"][1]["inputs"][0]["vars"][0]["value"]["c.d"],
+            1
+        );
     }
 }

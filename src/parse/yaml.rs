@@ -177,7 +177,11 @@ impl Builder<'_> {
         if is_str {
             return Ok(true);
         }
-        let shown = if tag.is_yaml_core_schema() { format!("!!{}", tag.suffix) } else { tag.to_string() };
+        let shown = if tag.is_yaml_core_schema() {
+            format!("!!{}", tag.suffix)
+        } else {
+            tag.to_string()
+        };
         let message = format!("the tag `{shown}` is not supported");
         Err(error(&rules::UNSUPPORTED_YAML, span, message, "tag here"))
     }

@@ -208,5 +208,8 @@ fn storage_too_old(input: &Input<'_>, first_value: Span) -> Diagnostic {
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

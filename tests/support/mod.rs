@@ -1,7 +1,10 @@
 //! Helpers for the secret tests: throwaway repositories, the real binary with a clean
 //! environment, and the real `age` command-line tool.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the helpers"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -37,10 +40,8 @@ impl Repo {
     pub fn new(project: &str, outputs: &str) -> Repo {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let base = std::env::temp_dir().join(format!(
-            "fleetc-secrets-{}-{unique}",
-            std::process::id()
-        ));
+        let base =
+            std::env::temp_dir().join(format!("fleetc-secrets-{}-{unique}", std::process::id()));
         let root = base.join("repo");
         let home = base.join("home");
         std::fs::create_dir_all(root.join("secrets")).expect("repo folder");
@@ -251,5 +252,9 @@ fn piped(mut command: Command, input: &[u8]) -> Vec<u8> {
 /// The permission bits of a file.
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).expect("exists").permissions().mode() & 0o777
+    std::fs::metadata(path)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o777
 }
