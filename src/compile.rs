@@ -4,13 +4,16 @@
 //! resolved, so it never needs a decryption key: secret files are only checked for shape.
 
 use crate::check::{self, Context};
+use crate::collect;
 use crate::declarations;
 use crate::diagnostic::Diagnostics;
 use crate::emit::secrets::Placement;
 use crate::environment::Environment;
 use crate::load::{self, LoadOptions};
+use crate::merge;
 use crate::model::Model;
 use crate::project::Project;
+use crate::render;
 use crate::secrets::{self, store::Stores};
 use crate::source::Sources;
 
@@ -35,11 +38,19 @@ pub fn compile(options: &LoadOptions) -> Compilation {
     ) else {
         return compilation;
     };
-    for span in declarations::credential_spans(&loaded.files) {
+    for span in collect::credential_spans(&loaded.files) {
         compilation.sources.mask(span);
     }
     let version = loaded.environment.stack_version.value;
-    let (model, found) = declarations::build(&loaded.files, version);
+    for span in collect::credential_spans(&loaded.overlay_files) {
+        compilation.sources.mask(span);
+    }
+    let base = collect::collect(&loaded.files, &mut compilation.diagnostics);
+    let overlay = collect::collect(&loaded.overlay_files, &mut compilation.diagnostics);
+    let mut collected = merge::apply(base, overlay, &mut compilation.diagnostics);
+    let vars = &loaded.environment.vars;
+    render::apply(&mut collected, vars, &mut compilation.diagnostics);
+    let (model, found) = declarations::build(&collected, version);
     compilation.diagnostics.extend(found);
     let stores = Stores::for_environment(&loaded.project.root, &loaded.environment);
     let has_override = |name: &str| std::env::var_os(secrets::override_var(name)).is_some();
@@ -64,6 +75,26 @@ pub fn compile(options: &LoadOptions) -> Compilation {
     compilation.project = Some(loaded.project);
     compilation.environment = Some(loaded.environment);
     compilation
+}
+
+/// The environments a check without `--env` covers: every declared one when there are
+/// several, else just the one (`None`: let loading pick it, and report what goes wrong).
+pub fn environments_to_check(options: &LoadOptions) -> Vec<Option<String>> {
+    if options.environment.is_some() {
+        return vec![options.environment.clone()];
+    }
+    let Ok(root) = crate::project::find_root(options.dir.as_deref(), &options.start) else {
+        return vec![None];
+    };
+    let mut sources = crate::source::Sources::default();
+    match crate::project::load(&root, &mut sources) {
+        Ok(project) if project.environments.len() > 1 => project
+            .environments
+            .iter()
+            .map(|env| Some(env.name.clone()))
+            .collect(),
+        _ => vec![None],
+    }
 }
 
 /// Where the environment puts secret values.

@@ -9,6 +9,7 @@
 //! prints.
 
 pub mod check;
+pub mod collect;
 pub mod compile;
 pub mod declarations;
 pub mod diagnostic;
@@ -16,9 +17,11 @@ pub mod emit;
 pub mod environment;
 pub mod graph;
 pub mod load;
+pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod project;
+pub mod render;
 pub mod rules;
 pub mod schema;
 pub mod secrets;

@@ -40,6 +40,8 @@ pub struct Loaded {
     pub project: Project,
     pub environment: Environment,
     pub files: Vec<DeclarationFile>,
+    /// The declaration files of the environment's overlay, merged over `files`.
+    pub overlay_files: Vec<DeclarationFile>,
 }
 
 /// One parsed declaration file.
@@ -68,11 +70,75 @@ pub fn load(
     tracing::debug!(environment = %environment.name, version = %environment.stack_version.value, "selected environment");
     let paths = select_files(&project, &environment, found)?;
     let files = read_and_parse(&project.root, paths, sources, found);
+    let overlay_paths = select_overlay_files(&project, &environment, found)?;
+    let overlay_files = read_and_parse(&project.root, overlay_paths, sources, found);
     Some(Loaded {
         project,
         environment,
         files,
+        overlay_files,
     })
+}
+
+/// The declaration files of the overlay folder, relative to the root; the patterns of
+/// `[declarations]` apply relative to the overlay folder, and its `secrets/` is left out.
+fn select_overlay_files(
+    project: &Project,
+    environment: &Environment,
+    found: &mut Diagnostics,
+) -> Option<Vec<PathBuf>> {
+    let Some(overlay) = &environment.overlay else {
+        return Some(Vec::new());
+    };
+    let folder = project.root.join(overlay);
+    if !folder.is_dir() {
+        let message = format!(
+            "the overlay folder `{}` of the environment `{}` does not exist",
+            overlay.display(),
+            environment.name
+        );
+        let at = Span::file_start(project.file);
+        found.push(Diagnostic::new(&rules::PROJECT_INVALID, message).at(at, "in this file"));
+        return None;
+    }
+    tracing::debug!(overlay = %overlay.display(), "using overlay");
+    let include = glob_set(&project.include, project, found)?;
+    let exclude = glob_set(&project.exclude, project, found)?;
+    let secrets = PathBuf::from("secrets");
+    let paths = declaration_paths(&folder, &include, &exclude, &[secrets]);
+    Some(paths.into_iter().map(|path| overlay.join(path)).collect())
+}
+
+/// Files under `folder` (relative to it) that the patterns select, hidden entries and the
+/// `left_out` paths excepted, in a stable order.
+fn declaration_paths(
+    folder: &Path,
+    include: &GlobSet,
+    exclude: &GlobSet,
+    left_out: &[PathBuf],
+) -> Vec<PathBuf> {
+    let walker = walkdir::WalkDir::new(folder)
+        .sort_by_file_name()
+        .into_iter();
+    let walker = walker.filter_entry(|entry| {
+        entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+    });
+    let mut paths = Vec::new();
+    for entry in walker.flatten() {
+        let Ok(relative) = entry.path().strip_prefix(folder) else {
+            continue;
+        };
+        if entry.file_type().is_dir() || left_out.iter().any(|out| relative.starts_with(out)) {
+            continue;
+        }
+        if Syntax::of(relative).is_some()
+            && include.is_match(relative)
+            && !exclude.is_match(relative)
+        {
+            paths.push(relative.to_path_buf());
+        }
+    }
+    paths
 }
 
 /// The declaration files, relative to the root, in a stable order.
@@ -84,28 +150,7 @@ fn select_files(
     let include = glob_set(&project.include, project, found)?;
     let exclude = glob_set(&project.exclude, project, found)?;
     let always_out = always_excluded(project, environment);
-    let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(&project.root)
-        .sort_by_file_name()
-        .into_iter();
-    let walker = walker.filter_entry(|entry| {
-        entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
-    });
-    for entry in walker {
-        let Ok(entry) = entry else { continue };
-        let Ok(relative) = entry.path().strip_prefix(&project.root) else {
-            continue;
-        };
-        if entry.file_type().is_dir() || always_out.iter().any(|out| relative.starts_with(out)) {
-            continue;
-        }
-        if Syntax::of(relative).is_some()
-            && include.is_match(relative)
-            && !exclude.is_match(relative)
-        {
-            paths.push(relative.to_path_buf());
-        }
-    }
+    let paths = declaration_paths(&project.root, &include, &exclude, &always_out);
     tracing::debug!(count = paths.len(), "selected declaration files");
     Some(paths)
 }

@@ -111,6 +111,11 @@ rules! {
     REMOTE_ASSETS = "output/remote-assets", Lint, Advice, "without `sync_integrations` the assets of every integration that sends data to a remote cluster must be installed on that cluster by hand (KIBANA.md §S)";
     SYNC_LICENCE = "output/sync-integrations-licence", Setup, Warning, "Fleet setup fails without an Enterprise licence: `Remote sync integrations require at least an Enterprise license.` (KIBANA.md §3.4)";
 
+    // Overlays and value templates (DESIGN.md "Environments and overlays", "Value templates").
+    OVERLAY_NO_ID = "overlay/missing-id", Lint, Error, "an overlay item is matched to a base item by its `id` (`name` for packages), so it needs one";
+    OVERLAY_REMOVE = "overlay/invalid-remove", Lint, Error, "`remove: true` drops the base item with the same id; write it with nothing but the id, and only for ids the base declares";
+    TEMPLATE = "template/error", Lint, Error, "string values may use Handlebars expressions such as `{{region}}`, rendered from `[vars]` of `fleetc.toml` and of the environment; every variable must be defined";
+
     // Hazards and secrets.
     ENV_SUBSTITUTION = "hazard/env-substitution", Boot, Error, "Kibana replaces `${WORD}` in every kibana.yml string with an environment variable and refuses to start when it is unset (KIBANA.md §1); write `{ env: WORD }` if you mean Kibana's variable";
     PLAINTEXT_SECRET = "secret/plaintext-in-repo", Lint, Warning, "this field holds a credential; a literal value lives in git in plain text. Store it with `fleetc secret set NAME` and write `{ secret: NAME }`";

@@ -71,7 +71,7 @@ fn report(printer: &Printer, compilation: &Compilation, diagnostics: &[Diagnosti
 }
 
 /// `2 errors, 1 warning`.
-fn summary(diagnostics: &[Diagnostic]) -> String {
+pub(super) fn summary(diagnostics: &[Diagnostic]) -> String {
     let count = |severity| {
         diagnostics
             .iter()
