@@ -100,7 +100,7 @@ rules! {
     OUTPUT_LICENCE = "policy/output-licence", Setup, Advice, "a per-policy output (`data_output_id`, `monitoring_output_id`) needs a Platinum licence, a per-integration `output_id` an Enterprise one; without it Fleet setup skips the policy (KIBANA.md §3.9)";
     PACKAGE_POLICY_NAMESPACE = "package-policy/invalid-namespace", Runtime, Error, "Kibana does not check package-policy namespaces in the map form, but Fleet refuses the same rules as for policies when the package policy is saved again (KIBANA.md §5.3)";
     PACKAGE_POLICY_ID = "package-policy/missing-id", Lint, Advice, "in the list form Kibana matches a package policy by name; with an `id` a later rename keeps it the same package policy (KIBANA.md §5.2)";
-    PACKAGE_POLICY_DUPLICATE = "package-policy/duplicate", Setup, Error, "Kibana matches existing package policies by id or name, so two with one id or one name in a policy collapse into one (KIBANA.md §5.2)";
+    PACKAGE_POLICY_DUPLICATE = "package-policy/duplicate", Setup, Error, "Fleet stores package policies as saved objects of their own and matches them by id or name, so two with one id or one name collapse into one (KIBANA.md §5.2)";
     PACKAGE_NOT_INSTALLED = "package-policy/package-not-installed", Setup, Error, "Fleet setup fails: `[policy] could not be added. [package] is not installed, add [package] to [xpack.fleet.packages]` (KIBANA.md §5.2, §6)";
     SYNTHETICS = "package-policy/synthetics", Boot, Error, "Kibana refuses `synthetics` in kibana.yml: `Synthetics package is not supported via kibana.yml config`; use the Synthetics app and private locations (KIBANA.md §5.2)";
     DOTTED_KEY = "package-policy/dotted-key", Boot, Error, "before 8.14 Kibana splits every dotted key into nested maps and has no escape, so a data key such as `system.cpu` cannot be written (KIBANA.md §1)";
@@ -126,6 +126,11 @@ rules! {
     SECRET_STORAGE_TOO_OLD = "secret/storage-too-old", Boot, Error, "Kibana accepts `secrets` on outputs from 8.12 and refuses to start on it before (KIBANA.md §3.7, §9); set `[secrets] storage = \"plaintext\"` for older targets";
     SECRET_NO_FLEET_SECRET = "secret/no-fleet-secret", Lint, Warning, "the target Kibana has no Fleet secret for this field (KIBANA.md §3.7), so fleetc writes the value into the plain field; raise `stack_version` if your stack is newer";
     SECRET_VARIABLE_CLASH = "secret/variable-clash", Lint, Error, "secret names become variables `FLEETC_SECRET_<NAME>` and `FLEETC_<NAME>` (upper case, `-` and `.` as `_`); two names that give one variable would share one value, so rename one";
+
+    // The target kibana.yml (`plan`, `apply`).
+    TARGET_SYNTAX = "target/syntax", Boot, Error, "Kibana refuses to start on a kibana.yml that is not YAML (KIBANA.md §1), and fleetc cannot tell which keys it holds; fix the file";
+    TARGET_MARKERS = "target/malformed-block", Lint, Error, "fleetc owns the lines from one `# BEGIN fleetc managed block` line to the next `# END fleetc managed block` line; restore the pair, or delete both with the lines between them, so that fleetc knows what to replace";
+    TARGET_FLEET_KEY = "target/fleet-key-outside-block", Lint, Error, "Kibana reads dotted and nested keys as one setting (KIBANA.md §1), so this key and fleetc's managed block would set the same thing twice; move its content into the declarations and delete it from the file";
 }
 
 /// The rule with this code.

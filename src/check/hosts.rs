@@ -67,25 +67,39 @@ fn dotted_headers(
     proxy: &crate::model::Item,
     found: &mut Diagnostics,
 ) {
-    if version >= BRACKET_ESCAPE {
-        return;
-    }
-    for field in proxy
+    let headers = proxy
         .get("proxy_headers")
         .map(Value::fields)
-        .unwrap_or_default()
-    {
-        if crate::emit::keys::bare(&field.key).contains('.') {
+        .unwrap_or_default();
+    let dotted: Vec<_> = headers
+        .iter()
+        .filter(|f| crate::emit::keys::bare(&f.key).contains('.'))
+        .collect();
+    let pointer = format!("{}/proxy_headers", proxy.pointer);
+    if version < BRACKET_ESCAPE {
+        for field in dotted {
             let message = format!(
                 "the header name `{}` has a dot, which Kibana {version} splits into nested keys",
                 field.key
             );
             let diagnostic =
                 Diagnostic::new(&rules::DOTTED_KEY, message).at(field.key_span, "dotted key");
-            found.push(diagnostic.pointer(format!("{}/proxy_headers", proxy.pointer)));
+            found.push(diagnostic.pointer(pointer.clone()));
         }
+    } else if let Some(field) = dotted.first().filter(|_| version < ARRAY_KEY_FIX) {
+        // `xpack.fleet.proxies` is a list of objects, like `agentPolicies`.
+        let bare = crate::emit::keys::bare(&field.key);
+        let message = format!(
+            "the dotted key `{bare}` is emitted as `[{bare}]`, which Kibana {version} may mishandle"
+        );
+        let diagnostic =
+            Diagnostic::new(&rules::DOTTED_KEY_IN_ARRAY, message).at(field.key_span, "dotted key");
+        found.push(diagnostic.pointer(pointer));
     }
 }
+
+/// The 8.15.1 fix for dotted keys inside objects in arrays (KIBANA.md §1, PR #190590).
+const ARRAY_KEY_FIX: crate::version::StackVersion = crate::version::StackVersion::new(8, 15, 1);
 
 /// The release that brought the `'[a.b]'` escape for dotted keys.
 const BRACKET_ESCAPE: crate::version::StackVersion = crate::version::StackVersion::new(8, 14, 0);

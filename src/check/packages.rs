@@ -25,7 +25,9 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
             continue;
         };
         let text = version.as_str().unwrap_or_default();
-        if text != "latest" && !is_semver(text) {
+        // node-semver's `valid`, which Kibana calls, also takes a leading `v` or `=`.
+        let version_text = text.trim().trim_start_matches(['v', '=']);
+        if text != "latest" && !is_semver(version_text) {
             let message = format!("`{text}` is not a semantic version (`1.2.3`) nor `latest`");
             let diagnostic = Diagnostic::new(&rules::PACKAGE_VERSION, message)
                 .at(version.span, "invalid version");

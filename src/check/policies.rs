@@ -40,6 +40,7 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
         &rules::POLICY_DUPLICATE_NAME,
         found,
     );
+    let mut seen = SeenPackagePolicies::default();
     for policy in model.of(Kind::AgentPolicy) {
         deprecated(policy, found);
         namespace(
@@ -52,7 +53,7 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
         overrides(policy, found);
         global_data_tags(policy, found);
         references(model, policy, found);
-        package_policies(context.version, policy, found);
+        package_policies(context.version, policy, &mut seen, found);
     }
 }
 
@@ -183,6 +184,12 @@ fn references(model: &Model, policy: &Item, found: &mut Diagnostics) {
             );
         }
     }
+    for (index, package_policy) in package_policies_of(policy).iter().enumerate() {
+        if let Some(id) = package_policy.get("output_id") {
+            let pointer = format!("{}/package_policies/{index}/output_id", policy.pointer);
+            reference(model, id, Kind::Output, "output_id", &pointer, found);
+        }
+    }
     if let Some(id) = policy.get("fleet_server_host_id") {
         reference(
             model,
@@ -240,9 +247,20 @@ fn created_by_kibana(model: &Model, kind: Kind, id: &str) -> bool {
     }
 }
 
-fn package_policies(version: StackVersion, policy: &Item, found: &mut Diagnostics) {
-    let mut ids: HashMap<String, Span> = HashMap::new();
-    let mut names: HashMap<String, Span> = HashMap::new();
+/// Package policy ids and names seen so far, across all policies: Fleet stores package
+/// policies as saved objects of their own, so ids and names are unique across policies.
+#[derive(Default)]
+struct SeenPackagePolicies {
+    ids: HashMap<String, Span>,
+    names: HashMap<String, Span>,
+}
+
+fn package_policies(
+    version: StackVersion,
+    policy: &Item,
+    seen: &mut SeenPackagePolicies,
+    found: &mut Diagnostics,
+) {
     for (index, package_policy) in package_policies_of(policy).iter().enumerate() {
         let pointer = format!("{}/package_policies/{index}", policy.pointer);
         let map_form = matches!(
@@ -268,7 +286,7 @@ fn package_policies(version: StackVersion, policy: &Item, found: &mut Diagnostic
             data_keys(version, package_policy, &pointer, found);
         }
         missing_id(package_policy, &pointer, found);
-        for (field, seen) in [("id", &mut ids), ("name", &mut names)] {
+        for (field, seen) in [("id", &mut seen.ids), ("name", &mut seen.names)] {
             duplicate(package_policy, field, seen, &pointer, found);
         }
     }
@@ -379,10 +397,7 @@ fn duplicate(
         return;
     };
     if let Some(first) = seen.insert(value.value.clone(), value.span) {
-        let message = format!(
-            "two package policies of this policy have the {field} `{}`",
-            value.value
-        );
+        let message = format!("two package policies have the {field} `{}`", value.value);
         let diagnostic = Diagnostic::new(&rules::PACKAGE_POLICY_DUPLICATE, message)
             .at(value.span, "again here")
             .also(first, "first here");

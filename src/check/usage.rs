@@ -163,10 +163,17 @@ fn endpoint(model: &Model, policy: &Item, found: &mut Diagnostics) {
     else {
         return;
     };
-    let targets = [
+    let own_outputs = package_policies_of(policy)
+        .iter()
+        .filter(|p| package_of(p).and_then(Value::as_str) == Some("endpoint"))
+        .filter_map(|p| p.get("output_id").and_then(Value::as_str))
+        .filter_map(|id| model.find(Kind::Output, id))
+        .map(|output| ("data", Some(Target::Declared(output))));
+    let mut targets = vec![
         ("data", data_output(model, policy)),
         ("monitoring", monitoring_output(model, policy)),
     ];
+    targets.extend(own_outputs);
     for (what, target) in targets {
         let Some(target) = target.filter(|t| t.output_type() == "remote_elasticsearch") else {
             continue;
@@ -229,14 +236,29 @@ fn licences(policy: &Item, found: &mut Diagnostics) {
 fn remote_assets(model: &Model, found: &mut Diagnostics) {
     let mut used: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for policy in model.of(Kind::AgentPolicy) {
-        if let Some(Target::Declared(output)) = data_output(model, policy) {
-            let names = packages(policy)
-                .into_iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned);
-            used.entry(&output.key.value).or_default().extend(names);
+        let policy_output = data_output(model, policy);
+        for package_policy in package_policies_of(policy) {
+            let Some(name) = package_of(package_policy).and_then(Value::as_str) else {
+                continue;
+            };
+            // A package policy's own `output_id` wins over the policy's data output.
+            let own = package_policy.get("output_id").and_then(Value::as_str);
+            let output = match own {
+                Some(id) => model.find(Kind::Output, id).map(Target::Declared),
+                None => policy_output,
+            };
+            if let Some(Target::Declared(output)) = output {
+                used.entry(&output.key.value)
+                    .or_default()
+                    .insert(name.to_owned());
+            }
         }
-        if let Some(Target::Declared(output)) = monitoring_output(model, policy) {
+        let monitoring_off = policy
+            .get("monitoring_enabled")
+            .is_some_and(|m| m.items().is_empty());
+        if let (false, Some(Target::Declared(output))) =
+            (monitoring_off, monitoring_output(model, policy))
+        {
             used.entry(&output.key.value)
                 .or_default()
                 .insert("elastic_agent".to_owned());

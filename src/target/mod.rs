@@ -1,0 +1,310 @@
+//! The target: the kibana.yml that `plan` compares with and `apply` writes.
+//!
+//! fleetc owns one region of the file, from the line `# BEGIN fleetc managed block` to the
+//! line `# END fleetc managed block`, appended on first apply; every byte outside it is
+//! kept. `scan` reads the whole file leniently, so that a Fleet preconfiguration key
+//! written by hand outside the region is found (Kibana would read it as the same setting
+//! as the block's) and credentials that a report could quote are known; `write` replaces
+//! the file atomically.
+
+pub mod scan;
+pub mod write;
+
+use std::io;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Kind;
+use crate::rules;
+use crate::source::{FileId, Span};
+
+use scan::{Node, Value};
+
+/// The line that opens the managed region.
+pub const BEGIN: &str = "# BEGIN fleetc managed block";
+/// The line that closes it.
+pub const END: &str = "# END fleetc managed block";
+
+/// The target file as it is now.
+#[derive(Debug)]
+pub struct Target {
+    /// Where the file is read and written (a symbolic link is followed).
+    pub path: PathBuf,
+    /// The file's text; empty when it does not exist.
+    pub text: String,
+    pub exists: bool,
+    /// Its permission bits, when it exists.
+    pub mode: Option<u32>,
+}
+
+/// Reads the target at `path`; a file that does not exist reads as empty.
+pub fn read(path: &Path) -> io::Result<Target> {
+    let path = follow(path);
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                io::Error::new(io::ErrorKind::InvalidData, "the file is not UTF-8 text")
+            })?;
+            let mode = permissions(&path)?;
+            Ok(Target {
+                path,
+                text,
+                exists: true,
+                mode: Some(mode),
+            })
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Target {
+            path,
+            text: String::new(),
+            exists: false,
+            mode: None,
+        }),
+        Err(error) => Err(error),
+    }
+}
+
+/// A symbolic link is replaced through its destination, so that the link stays a link.
+fn follow(path: &Path) -> PathBuf {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+    } else {
+        path.to_owned()
+    }
+}
+
+#[cfg(unix)]
+fn permissions(path: &Path) -> io::Result<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::metadata(path)?.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn permissions(_: &Path) -> io::Result<u32> {
+    Ok(0o644)
+}
+
+/// The byte range of the managed region, marker lines and the final line break included;
+/// `None` when the file has none yet.
+pub fn region(file: FileId, text: &str) -> Result<Option<Range<usize>>, Vec<Diagnostic>> {
+    let mut begin: Option<Range<usize>> = None;
+    let mut first: Option<Range<usize>> = None;
+    let mut found = None;
+    let mut problems = Vec::new();
+    let span = |line: &Range<usize>| Span {
+        file,
+        start: line.start,
+        end: line.start + text[line.clone()].trim_end().len(),
+    };
+    for line in lines(text) {
+        let content = text[line.clone()].trim_end();
+        if content == BEGIN {
+            match &first {
+                Some(first) => {
+                    let message = "a second managed block starts here; fleetc owns one";
+                    problems.push(
+                        Diagnostic::new(&rules::TARGET_MARKERS, message)
+                            .at(span(&line), "second `BEGIN`")
+                            .also(span(first), "the first block starts here"),
+                    );
+                }
+                None => first = Some(line.clone()),
+            }
+            begin = Some(line);
+        } else if content == END {
+            match begin.take() {
+                Some(start) => found = Some(start.start..line.end),
+                None => {
+                    let message = format!("`{END}` without a `{BEGIN}` line before it");
+                    problems.push(
+                        Diagnostic::new(&rules::TARGET_MARKERS, message)
+                            .at(span(&line), "unmatched `END`"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(start) = begin {
+        let message = format!("the managed block opened here has no `{END}` line");
+        problems.push(
+            Diagnostic::new(&rules::TARGET_MARKERS, message).at(span(&start), "unclosed `BEGIN`"),
+        );
+    }
+    if problems.is_empty() {
+        Ok(found)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The byte ranges of the lines of `text`, each with its line break.
+fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+        let line = start..end;
+        start = end;
+        Some(line)
+    })
+}
+
+/// The file with `block` (kibana.yml lines) as its managed region: in place of the old
+/// region, or appended after the file's last line.
+pub fn compose(text: &str, region: Option<Range<usize>>, block: &str) -> String {
+    let managed = format!("{BEGIN}\n{block}{END}\n");
+    match region {
+        Some(region) => format!("{}{managed}{}", &text[..region.start], &text[region.end..]),
+        None if text.is_empty() => managed,
+        None if text.ends_with('\n') => format!("{text}{managed}"),
+        None => format!("{text}\n{managed}"),
+    }
+}
+
+/// The kibana.yml keys fleetc owns: the five lists, and whatever else the block sets.
+pub fn owned_keys<'a>(block_keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut owned: Vec<String> = Kind::ALL
+        .iter()
+        .map(|kind| kind.kibana_key().to_owned())
+        .collect();
+    for key in block_keys {
+        if !owned.iter().any(|o| o == key) {
+            owned.push(key.to_owned());
+        }
+    }
+    owned
+}
+
+/// A finding for each key outside `region` that Kibana reads as one of `owned`, dotted
+/// (`xpack.fleet.outputs:`) or nested (`xpack:` / `fleet:` / `outputs:`).
+pub fn fleet_keys_outside(
+    file: FileId,
+    root: &Node,
+    region: Option<&Range<usize>>,
+    owned: &[String],
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut walk = Walk {
+        file,
+        region,
+        owned,
+        found: &mut found,
+    };
+    walk.map(root, &[]);
+    found
+}
+
+struct Walk<'a> {
+    file: FileId,
+    region: Option<&'a Range<usize>>,
+    owned: &'a [String],
+    found: &'a mut Vec<Diagnostic>,
+}
+
+impl Walk<'_> {
+    fn map(&mut self, node: &Node, path: &[String]) {
+        let Value::Map(entries) = &node.value else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(text) = &key.text else { continue };
+            if self.region.is_some_and(|r| r.contains(&key.span.start)) {
+                continue;
+            }
+            let mut inner = path.to_vec();
+            inner.extend(segments(text));
+            let joined = inner.join(".");
+            let claimed = self
+                .owned
+                .iter()
+                .find(|o| joined == **o || joined.starts_with(&format!("{o}.")));
+            if let Some(owned) = claimed {
+                let message = format!(
+                    "`{text}` sets `{owned}` outside fleetc's managed block; fleetc writes that key"
+                );
+                let span = Span {
+                    file: self.file,
+                    start: key.span.start,
+                    end: key.span.end,
+                };
+                self.found.push(
+                    Diagnostic::new(&rules::TARGET_FLEET_KEY, message)
+                        .at(span, "Fleet preconfiguration key"),
+                );
+            } else if self.owned.iter().any(|o| o.starts_with(&format!("{joined}."))) {
+                self.map(value, &inner);
+            }
+        }
+    }
+}
+
+/// The setting names a kibana.yml key stands for: Kibana splits dotted keys, except one
+/// written in brackets (`[a.b]`, KIBANA.md §1).
+fn segments(key: &str) -> Vec<String> {
+    match key.strip_prefix('[').and_then(|k| k.strip_suffix(']')) {
+        Some(whole) => vec![whole.to_owned()],
+        None => key.split('.').map(str::to_owned).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: FileId = FileId(0);
+
+    #[test]
+    fn finds_the_region_and_refuses_broken_markers() {
+        let text = format!("a: 1\n{BEGIN}\nx: 2\n{END}\nb: 3\n");
+        let region = region(FILE, &text).expect("valid").expect("a region");
+        assert_eq!(&text[region], format!("{BEGIN}\nx: 2\n{END}\n"));
+        for broken in [
+            format!("{BEGIN}\nx: 1\n"),
+            format!("{BEGIN}\n{END}\n{BEGIN}\n{END}\n"),
+            format!("{BEGIN}\n{BEGIN}\n{END}\n"),
+            format!("{END}\n"),
+        ] {
+            let problems = region(FILE, &broken).expect_err(&broken);
+            assert_eq!(problems[0].code, "target/malformed-block", "{broken}");
+        }
+        assert_eq!(region(FILE, "a: 1"), Ok(None));
+    }
+
+    #[test]
+    fn appends_after_a_final_line_break_and_replaces_in_place() {
+        let managed = format!("{BEGIN}\nk: v\n{END}\n");
+        assert_eq!(compose("", None, "k: v\n"), managed);
+        assert_eq!(compose("a: 1", None, "k: v\n"), format!("a: 1\n{managed}"));
+        assert_eq!(compose("a: 1\n", None, "k: v\n"), format!("a: 1\n{managed}"));
+        let text = format!("a: 1\n{BEGIN}\nold: 1\n{END}\nb: 2");
+        let region = region(FILE, &text).expect("valid");
+        assert_eq!(
+            compose(&text, region, "k: v\n"),
+            format!("a: 1\n{managed}b: 2")
+        );
+    }
+
+    #[test]
+    fn fleet_keys_are_found_dotted_and_nested() {
+        let owned = owned_keys(["xpack.fleet.agents.fleet_server.hosts"]);
+        let cases = [
+            ("xpack.fleet.outputs: []\n", "xpack.fleet.outputs"),
+            ("xpack:\n  fleet:\n    outputs: []\n", "outputs"),
+            ("xpack.fleet:\n  agentPolicies: []\n", "agentPolicies"),
+            ("xpack:\n  fleet.agents:\n    fleet_server.hosts: []\n", "fleet_server.hosts"),
+        ];
+        for (text, key) in cases {
+            let root = scan::read(text).expect("reads").expect("document");
+            let found = fleet_keys_outside(FILE, &root, None, &owned);
+            assert_eq!(found.len(), 1, "{text}");
+            let span = found[0].primary.as_ref().expect("span").span;
+            assert_eq!(&text[span.start..span.end], key, "{text}");
+        }
+        let fine = "xpack.fleet.agents.enabled: true\nxpack.fleet:\n  registryUrl: x\nserver.name: k\n";
+        let root = scan::read(fine).expect("reads").expect("document");
+        assert!(fleet_keys_outside(FILE, &root, None, &owned).is_empty());
+    }
+}
