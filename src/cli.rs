@@ -57,12 +57,22 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the `xpack.fleet.*` block of kibana.yml
     Build(BuildArgs),
+    /// Show what `apply` would change in the target kibana.yml, without secret values
+    Plan(PlanArgs),
+    /// Write the block into the target kibana.yml, between fleetc's marker lines
+    Apply(ApplyArgs),
     /// Write the JSON Schemas of `fleetc.toml` and of declaration files, for editors
     Schema(SchemaArgs),
     /// Draw which policies send data and monitoring to which outputs, hosts and proxies
     Graph(GraphArgs),
     /// Create a new repository with one example of each kind
     Init(InitArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of fleetc or of one command, generated from these same definitions
+    Man(ManArgs),
+    /// Write declarations from an existing kibana.yml (or an ECK Kibana manifest)
+    Import(ImportArgs),
     /// Manage the age-encrypted secrets: keygen, set, list, rm, rekey
     #[command(subcommand)]
     Secret(SecretCommand),
@@ -84,6 +94,10 @@ pub enum CheckFormat {
     Human,
     /// One JSON object on standard output
     Json,
+    /// GitHub Actions workflow commands (annotations), then the full list as plain lines
+    Github,
+    /// A SARIF 2.1.0 log, for code scanning
+    Sarif,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +184,38 @@ pub enum BuildFormat {
     Yaml,
     /// One JSON object keyed by kibana.yml keys
     Json,
+    /// A `spec.config` fragment for the Kibana resource of ECK (Elastic Cloud on Kubernetes)
+    Eck,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The kibana.yml to compare with (default: the environment's `kibana_yml`)
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+    /// How to print the plan
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit with 0 when nothing changes, 2 when something does (1 stays an error)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// A summary, the redacted diff and notes, for people
+    Text,
+    /// The same as Markdown, for a pull request comment
+    Markdown,
+    /// One JSON object, for tools
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The kibana.yml to write (default: the environment's `kibana_yml`)
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -196,8 +242,50 @@ pub enum GraphFormat {
 }
 
 #[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command, for its own page (`fleetc man check`)
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to create the repository
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The kibana.yml to read; also an ECK `Kibana` manifest or eck-stack Helm values
+    #[arg(value_name = "KIBANA_YML")]
+    pub kibana_yml: PathBuf,
+    /// Where to write the declaration files (and `fleetc.toml` when missing)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub into: PathBuf,
+    /// The syntax of the declaration files
+    #[arg(long, value_enum, default_value_t = ImportFormat::Yaml)]
+    pub format: ImportFormat,
+    /// The Kibana version for a new `fleetc.toml` (default: the newest fleetc verifies)
+    #[arg(long, value_name = "VERSION")]
+    pub stack: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Yaml,
+    Toml,
 }

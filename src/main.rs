@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod printer;
+mod report;
 
 use std::process::ExitCode;
 

@@ -1,8 +1,7 @@
 //! The one place that writes findings for people and machines.
 //!
 //! Human reports are miette graphical reports on standard error (colour per `--color`,
-//! `NO_COLOR` and whether standard error is a terminal); JSON reports follow DESIGN.md's
-//! `check --format json` contract on standard output.
+//! `NO_COLOR` and whether standard error is a terminal); machine formats live in `report`.
 
 use std::fmt;
 use std::io::{IsTerminal, Write};
@@ -13,7 +12,6 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
 };
-use serde_json::json;
 
 use crate::cli::ColorChoice;
 
@@ -53,48 +51,6 @@ impl Printer {
         }
         out
     }
-
-    /// The JSON report of `check --format json`.
-    pub fn json(sources: &Sources, diagnostics: &[Diagnostic]) -> serde_json::Value {
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        let warnings = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count();
-        let items: Vec<serde_json::Value> = diagnostics
-            .iter()
-            .map(|d| diagnostic_json(sources, d))
-            .collect();
-        json!({ "valid": errors == 0, "error_count": errors, "warning_count": warnings, "diagnostics": items })
-    }
-}
-
-fn diagnostic_json(sources: &Sources, diagnostic: &Diagnostic) -> serde_json::Value {
-    let mut object = json!({
-        "severity": diagnostic.severity.as_str(),
-        "code": diagnostic.code,
-        "phase": diagnostic.phase.as_str(),
-        "message": diagnostic.message,
-        "help": diagnostic.help,
-    });
-    if let Some(label) = &diagnostic.primary {
-        let start = sources.position(label.span.file, label.span.start);
-        let end = sources.position(label.span.file, label.span.end);
-        let fields = json!({
-            "file": sources.path(label.span.file).to_string_lossy().replace('\\', "/"),
-            "line": start.line, "column": start.column, "end_line": end.line, "end_column": end.column,
-        });
-        if let (Some(object), Some(fields)) = (object.as_object_mut(), fields.as_object()) {
-            object.extend(fields.clone());
-        }
-    }
-    if let Some(pointer) = &diagnostic.pointer {
-        object["pointer"] = json!(pointer);
-    }
-    object
 }
 
 /// Prints text to standard output, ending quietly when the reader has gone (a closed pipe).

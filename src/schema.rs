@@ -422,15 +422,23 @@ fn filter_enum(object: &mut Map<String, Value>, version: StackVersion) {
     object.insert("enum".into(), Value::Array(kept));
 }
 
-/// Rewrites a string-typed schema as `anyOf` the string, an env reference and, for secret
+/// Rewrites a scalar-typed schema as `anyOf` the scalar, an env reference and, for secret
 /// fields, a secret reference, so that editors accept what fleetc accepts.
 fn allow_references(object: &mut Map<String, Value>, secret: bool) {
-    let is_string = match object.get("type") {
-        Some(Value::String(t)) => t == "string",
-        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
-        _ => false,
+    // fleetc takes `{ env: VAR }` wherever a scalar goes: Kibana substitutes it as text and
+    // its config-schema reads "true" or "10" as a boolean or a number.
+    let scalar = |t: &Value| {
+        matches!(
+            t.as_str(),
+            Some("string" | "boolean" | "integer" | "number")
+        )
     };
-    if !is_string || object.contains_key("$ref") {
+    let takes_scalar = match object.get("type") {
+        Some(Value::Array(types)) => types.iter().any(scalar),
+        Some(t) => scalar(t),
+        None => false,
+    };
+    if !takes_scalar || object.contains_key("$ref") {
         return;
     }
     let string_schema = Value::Object(std::mem::take(object));

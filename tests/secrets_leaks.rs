@@ -203,3 +203,56 @@ fn a_literal_credential_with_a_wrong_type_elsewhere_is_masked() {
         hidden(&repo.run(&["-vv", "check", "--format", format], None, &[]));
     }
 }
+
+#[test]
+fn planning_and_applying_show_no_value() {
+    let repo = repository("");
+    let key = repo.identity_flag();
+    let target = repo.outside("kibana.yml");
+    let out = target.display().to_string();
+    std::fs::write(
+        &target,
+        "server.name: k\nelasticsearch.password: hand-canary-5c21\n",
+    )
+    .expect("writes");
+    let formats = ["text", "markdown", "json"];
+    for format in formats {
+        // No key and nothing to compare yet: placeholders only.
+        let run = repo.run(
+            &["-vv", "plan", "--target", &out, "--format", format],
+            None,
+            &[],
+        );
+        hidden(run.success());
+        run.hides("hand-canary-5c21");
+    }
+    let keyed = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["-vv", "--identity", key.as_str()];
+        all.extend_from_slice(args);
+        repo.run(&all, None, env)
+    };
+    hidden(keyed(&["apply", "--target", &out], &[]).success());
+    let env = [("FLEETC_SECRET_REMOTE_TOKEN", "rotated-canary-e3d0")];
+    for format in formats {
+        for env in [&[][..], &env[..]] {
+            let run = keyed(&["plan", "--target", &out, "--format", format], env);
+            hidden(run.success());
+            run.hides("rotated-canary-e3d0").hides("hand-canary-5c21");
+        }
+        let blind = repo.run(
+            &["-vv", "plan", "--target", &out, "--format", format],
+            None,
+            &[],
+        );
+        hidden(blind.success());
+    }
+    // The old block still holds the values of an output that is gone.
+    repo.write("outputs.yaml", "outputs:\n  - id: es\n    name: es\n    type: elasticsearch\n    hosts: [\"https://es.example.com:443\"]\n    is_default: true\n");
+    hidden(keyed(&["plan", "--target", &out], &[]).success());
+    let fault = [("FLEETC_FAULT", "before-rename")];
+    hidden(keyed(&["apply", "--target", &out], &fault).failure());
+    let text = std::fs::read_to_string(&target).expect("reads");
+    std::fs::write(&target, format!("xpack.fleet.outputs: []\n{text}")).expect("writes");
+    hidden(keyed(&["plan", "--target", &out], &[]).failure());
+    hidden(keyed(&["apply", "--target", &out], &[]).failure());
+}

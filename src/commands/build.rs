@@ -5,22 +5,18 @@
 //! the block; with `delivery = "env"` the block references `${FLEETC_<NAME>}` and the values
 //! go to `--secrets-out`. Every file that receives a secret value is created with mode 0600.
 
-use std::collections::HashMap;
-use std::ffi::OsString;
 use std::path::Path;
 
-use fleetc::compile::{self as pipeline, Compilation};
 use fleetc::diagnostic::Diagnostic;
-use fleetc::emit::{self, Secrets};
-use fleetc::model::{Model, Value, ValueKind};
+use fleetc::emit::{self, Block};
+use fleetc::model::Model;
 use fleetc::project::Delivery;
-use fleetc::rules;
 use fleetc::secrets::check::references;
 use fleetc::secrets::private_file::{self, Mode};
-use fleetc::secrets::resolve::Resolver;
-use fleetc::secrets::store::Stores;
 use fleetc::secrets::{SecretValue, delivery, delivery_var};
+use serde_json::json;
 
+use super::block::{self, Resolve, Resolved, holds_secret};
 use super::{Exit, Failure, compile, report};
 use crate::cli::{BuildArgs, BuildFormat, Global, SecretsFormat};
 use crate::printer::{self, Printer};
@@ -28,11 +24,7 @@ use crate::printer::{self, Printer};
 pub fn run(global: &Global, printer: &Printer, args: &BuildArgs) -> Result<Exit, Failure> {
     let compilation = compile(global)?;
     let mut diagnostics: Vec<Diagnostic> = compilation.diagnostics.iter().cloned().collect();
-    let (Some(model), Some(environment), Some(project)) = (
-        &compilation.model,
-        &compilation.environment,
-        &compilation.project,
-    ) else {
+    let (Some(model), Some(environment)) = (&compilation.model, &compilation.environment) else {
         report(printer, &compilation, &diagnostics);
         return Ok(Exit::Failure);
     };
@@ -42,29 +34,15 @@ pub fn run(global: &Global, printer: &Printer, args: &BuildArgs) -> Result<Exit,
     }
     let delivery = environment.secrets.delivery;
     check_flags(args, delivery, model)?;
-    let stores = Stores::for_environment(&project.root, environment);
-    let env = |name: &str| std::env::var_os(name);
-    let values = resolve_all(global, &stores, &env, model, &mut diagnostics);
-    let resolved = Resolved { delivery, values };
-    let placement = pipeline::placement(environment);
-    let block = if diagnostics.iter().any(Diagnostic::is_error) {
-        None
-    } else {
-        match emit::block(model, &resolved, &placement) {
-            Ok(block) => Some(block),
-            Err(found) => {
-                diagnostics.extend(found);
-                None
-            }
-        }
-    };
+    let emitted = block::emit(global, &compilation, Resolve::All, &mut diagnostics);
     report(printer, &compilation, &diagnostics);
-    let Some(block) = block else {
+    let Some(block::Emitted { block, resolved }) = emitted else {
         return Ok(Exit::Failure);
     };
     let text = match args.format {
         BuildFormat::Yaml => emit::yaml::to_yaml(&block),
         BuildFormat::Json => format!("{:#}\n", emit::to_json_object(&block)),
+        BuildFormat::Eck => eck(&block),
     };
     write_block(args, &text, holds_secret(&compilation, delivery))?;
     if let Some(path) = &args.secrets_out {
@@ -86,77 +64,11 @@ fn check_flags(args: &BuildArgs, delivery: Delivery, model: &Model) -> Result<()
     }
 }
 
-/// Resolves every referenced secret; a failure is a finding at its first reference.
-fn resolve_all(
-    global: &Global,
-    stores: &Stores,
-    env: &dyn Fn(&str) -> Option<OsString>,
-    model: &Model,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> HashMap<String, SecretValue> {
-    let mut resolver = Resolver::new(stores, global.identity.clone(), env);
-    let mut values = HashMap::new();
-    for reference in references(model) {
-        if values.contains_key(reference.name) {
-            continue;
-        }
-        match resolver.resolve(reference.name) {
-            Ok(value) => {
-                values.insert(reference.name.to_owned(), value);
-            }
-            Err(error) => {
-                // One finding per secret: later references of a failed one are skipped.
-                values.insert(reference.name.to_owned(), SecretValue::new(String::new()));
-                diagnostics.push(
-                    Diagnostic::new(&rules::SECRET_UNDECRYPTABLE, error.to_string())
-                        .at(reference.span, "secret reference")
-                        .pointer(reference.pointer),
-                );
-            }
-        }
-    }
-    values
-}
-
-/// Secrets for emission: the value itself, or the env reference that stands for it.
-struct Resolved {
-    delivery: Delivery,
-    values: HashMap<String, SecretValue>,
-}
-
-impl Secrets for Resolved {
-    fn resolve(&self, name: &str, value: &Value) -> Result<String, Diagnostic> {
-        if self.delivery == Delivery::Env {
-            return Ok(format!("${{{}}}", delivery_var(name)));
-        }
-        match self.values.get(name) {
-            Some(secret) => Ok(secret.expose().to_owned()),
-            None => {
-                let message = format!("the secret `{name}` was not resolved");
-                Err(Diagnostic::new(&rules::SECRET_UNDECRYPTABLE, message)
-                    .at(value.span, "secret reference"))
-            }
-        }
-    }
-}
-
-/// Whether the block holds a secret value: a resolved secret written inline, or a literal
-/// in a secret-capable field.
-fn holds_secret(compilation: &Compilation, delivery: Delivery) -> bool {
-    let Some(model) = &compilation.model else {
-        return false;
-    };
-    model.items.iter().any(|item| {
-        emit::secrets::fields(item).iter().any(|field| {
-            item.body
-                .path(&field.path)
-                .is_some_and(|value| match value.kind {
-                    ValueKind::Str(_) => true,
-                    ValueKind::Secret(_) => delivery == Delivery::Inline,
-                    _ => false,
-                })
-        })
-    }) || (delivery == Delivery::Inline && !references(model).is_empty())
+/// The block as the `spec.config` of an ECK `Kibana` resource: ECK writes `spec.config`
+/// into kibana.yml as it is, dotted keys included.
+fn eck(block: &Block) -> String {
+    let spec = json!({ "config": emit::to_json_object(block) });
+    emit::yaml::to_yaml(&[("spec".to_owned(), spec)])
 }
 
 fn write_block(args: &BuildArgs, text: &str, secret: bool) -> Result<(), Failure> {

@@ -4,6 +4,7 @@
 //! a finding that several environments share (one in a base file) is reported once.
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use fleetc::compile::{self, Compilation};
 use fleetc::diagnostic::{Diagnostic, Severity};
@@ -12,6 +13,7 @@ use fleetc::load::LoadOptions;
 use super::{Exit, Failure, summary};
 use crate::cli::{CheckArgs, CheckFormat, Global};
 use crate::printer::{self, Printer};
+use crate::report::{self, Finding};
 
 pub fn run(global: &Global, printer: &Printer, args: &CheckArgs) -> Result<Exit, Failure> {
     let start = std::env::current_dir()
@@ -37,14 +39,33 @@ pub fn run(global: &Global, printer: &Printer, args: &CheckArgs) -> Result<Exit,
         .flat_map(|(_, diagnostics)| diagnostics.iter().copied())
         .collect();
     let failed = all.iter().any(|d| d.is_error());
-    match args.format {
-        CheckFormat::Human => human(printer, &unique, &all, failed),
-        CheckFormat::Json => {
-            let json = json(&unique);
-            printer::stdout(&format!("{json:#}\n"))
-                .map_err(|e| Failure(format!("cannot write the report: {e}")))?;
+    let base = std::env::current_dir().ok();
+    let findings = |relative_to_cwd: bool| -> Vec<Finding<'_>> {
+        unique
+            .iter()
+            .flat_map(|(compilation, diagnostics)| {
+                let prefix = if relative_to_cwd {
+                    repository_prefix(compilation, base.as_deref())
+                } else {
+                    PathBuf::new()
+                };
+                diagnostics.iter().map(move |d| Finding {
+                    diagnostic: d,
+                    location: report::locate(&compilation.sources, d, &prefix),
+                })
+            })
+            .collect()
+    };
+    let text = match args.format {
+        CheckFormat::Human => {
+            human(printer, &unique, &all, failed);
+            return Ok(if failed { Exit::Failure } else { Exit::Success });
         }
-    }
+        CheckFormat::Json => format!("{:#}\n", report::json(&findings(false))),
+        CheckFormat::Github => report::github(&findings(true)),
+        CheckFormat::Sarif => format!("{:#}\n", report::sarif(&findings(true))),
+    };
+    printer::stdout(&text).map_err(|e| Failure(format!("cannot write the report: {e}")))?;
     Ok(if failed { Exit::Failure } else { Exit::Success })
 }
 
@@ -142,20 +163,17 @@ fn human(
     }
 }
 
-/// DESIGN.md's report: one object over every run.
-fn json(runs: &[(&Compilation, Vec<&Diagnostic>)]) -> serde_json::Value {
-    let mut items = Vec::new();
-    for (compilation, diagnostics) in runs {
-        let owned: Vec<Diagnostic> = diagnostics.iter().map(|d| (*d).clone()).collect();
-        let report = Printer::json(&compilation.sources, &owned);
-        items.extend(
-            report["diagnostics"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default(),
-        );
+/// The repository's folder relative to the working folder, so that paths in GitHub and
+/// SARIF reports resolve from where the tool runs (usually the git root).
+fn repository_prefix(compilation: &Compilation, cwd: Option<&Path>) -> PathBuf {
+    let root = compilation.project.as_ref().map(|p| p.root.as_path());
+    match (root, cwd) {
+        (Some(root), Some(cwd)) => {
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+            root.strip_prefix(&cwd)
+                .map_or(root.clone(), Path::to_path_buf)
+        }
+        _ => PathBuf::new(),
     }
-    let count = |severity: &str| items.iter().filter(|d| d["severity"] == severity).count();
-    let errors = count("error");
-    serde_json::json!({ "valid": errors == 0, "error_count": errors, "warning_count": count("warning"), "diagnostics": items })
 }

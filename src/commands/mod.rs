@@ -1,11 +1,16 @@
 //! The commands: each turns parsed arguments into library calls and printed output.
 
+mod apply;
+mod block;
 mod build;
 mod check;
 mod graph;
+mod import;
 mod init;
+mod plan;
 mod schema;
 mod secret;
+mod shell;
 
 use std::process::ExitCode;
 
@@ -21,6 +26,8 @@ use crate::printer::Printer;
 pub enum Exit {
     Success,
     Failure,
+    /// `plan --detailed-exitcode` found changes.
+    Changes,
 }
 
 impl From<Exit> for ExitCode {
@@ -28,6 +35,7 @@ impl From<Exit> for ExitCode {
         match exit {
             Exit::Success => ExitCode::SUCCESS,
             Exit::Failure => ExitCode::from(1),
+            Exit::Changes => ExitCode::from(2),
         }
     }
 }
@@ -42,9 +50,14 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match cli.command {
         Command::Check(args) => check::run(&cli.global, &printer, &args),
         Command::Build(args) => build::run(&cli.global, &printer, &args),
+        Command::Plan(args) => plan::run(&cli.global, &printer, &args),
+        Command::Apply(args) => apply::run(&cli.global, &printer, &args),
         Command::Schema(args) => schema::run(&cli.global, &args),
         Command::Graph(args) => graph::run(&cli.global, &printer, &args),
         Command::Init(args) => init::run(&args),
+        Command::Completions(args) => shell::completions(args.shell),
+        Command::Man(args) => shell::man(args.command.as_deref()),
+        Command::Import(args) => import::run(&args),
         Command::Secret(command) => secret::run(&cli.global, &command),
     }
 }

@@ -80,8 +80,9 @@ pub fn declarations_schema(version: StackVersion) -> Value {
     let mut settings = schema::export("settings", version);
     hoist(&mut settings, "settings", &mut definitions);
     properties.insert("settings".into(), settings);
+    // An empty declaration file (YAML `null`) declares nothing, as fleetc reads it.
     let root = json!({
-        "type": "object",
+        "type": ["object", "null"],
         "additionalProperties": false,
         "properties": properties,
         "definitions": definitions,

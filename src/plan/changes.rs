@@ -213,7 +213,12 @@ fn package_policy_changes(old: &Json, new: &Json) -> (Vec<String>, Vec<String>) 
 fn allow_edit(old: &Json, new: &Json) -> Vec<String> {
     let listed = |item: &Json| -> Vec<String> {
         let items = item.get("allow_edit").and_then(Json::as_array);
-        items.into_iter().flatten().filter_map(Json::as_str).map(str::to_owned).collect()
+        items
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .map(str::to_owned)
+            .collect()
     };
     let mut editable = listed(old);
     editable.extend(listed(new));
@@ -286,7 +291,10 @@ fn objects(entries: &Entries, section: Section) -> Vec<(String, Json)> {
                 .enumerate()
                 .map(|(index, item)| {
                     let id = item.get(kind.key_field()).map(text);
-                    (id.unwrap_or_else(|| format!("#{}", index + 1)), item.clone())
+                    (
+                        id.unwrap_or_else(|| format!("#{}", index + 1)),
+                        item.clone(),
+                    )
                 })
                 .collect()
         }
@@ -299,7 +307,10 @@ fn objects(entries: &Entries, section: Section) -> Vec<(String, Json)> {
 }
 
 fn find<'a>(objects: &'a [(String, Json)], id: &str) -> Option<&'a Json> {
-    objects.iter().find(|(key, _)| key == id).map(|(_, value)| value)
+    objects
+        .iter()
+        .find(|(key, _)| key == id)
+        .map(|(_, value)| value)
 }
 
 /// Equal data; a secret in `new` that could not be resolved equals any old value.

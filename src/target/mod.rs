@@ -145,7 +145,9 @@ fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         if start >= text.len() {
             return None;
         }
-        let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
         let line = start..end;
         start = end;
         Some(line)
@@ -234,7 +236,11 @@ impl Walk<'_> {
                     Diagnostic::new(&rules::TARGET_FLEET_KEY, message)
                         .at(span, "Fleet preconfiguration key"),
                 );
-            } else if self.owned.iter().any(|o| o.starts_with(&format!("{joined}."))) {
+            } else if self
+                .owned
+                .iter()
+                .any(|o| o.starts_with(&format!("{joined}.")))
+            {
                 self.map(value, &inner);
             }
         }
@@ -259,8 +265,8 @@ mod tests {
     #[test]
     fn finds_the_region_and_refuses_broken_markers() {
         let text = format!("a: 1\n{BEGIN}\nx: 2\n{END}\nb: 3\n");
-        let region = region(FILE, &text).expect("valid").expect("a region");
-        assert_eq!(&text[region], format!("{BEGIN}\nx: 2\n{END}\n"));
+        let found = region(FILE, &text).expect("valid").expect("a region");
+        assert_eq!(&text[found], format!("{BEGIN}\nx: 2\n{END}\n"));
         for broken in [
             format!("{BEGIN}\nx: 1\n"),
             format!("{BEGIN}\n{END}\n{BEGIN}\n{END}\n"),
@@ -278,11 +284,14 @@ mod tests {
         let managed = format!("{BEGIN}\nk: v\n{END}\n");
         assert_eq!(compose("", None, "k: v\n"), managed);
         assert_eq!(compose("a: 1", None, "k: v\n"), format!("a: 1\n{managed}"));
-        assert_eq!(compose("a: 1\n", None, "k: v\n"), format!("a: 1\n{managed}"));
-        let text = format!("a: 1\n{BEGIN}\nold: 1\n{END}\nb: 2");
-        let region = region(FILE, &text).expect("valid");
         assert_eq!(
-            compose(&text, region, "k: v\n"),
+            compose("a: 1\n", None, "k: v\n"),
+            format!("a: 1\n{managed}")
+        );
+        let text = format!("a: 1\n{BEGIN}\nold: 1\n{END}\nb: 2");
+        let found = region(FILE, &text).expect("valid");
+        assert_eq!(
+            compose(&text, found, "k: v\n"),
             format!("a: 1\n{managed}b: 2")
         );
     }
@@ -294,7 +303,10 @@ mod tests {
             ("xpack.fleet.outputs: []\n", "xpack.fleet.outputs"),
             ("xpack:\n  fleet:\n    outputs: []\n", "outputs"),
             ("xpack.fleet:\n  agentPolicies: []\n", "agentPolicies"),
-            ("xpack:\n  fleet.agents:\n    fleet_server.hosts: []\n", "fleet_server.hosts"),
+            (
+                "xpack:\n  fleet.agents:\n    fleet_server.hosts: []\n",
+                "fleet_server.hosts",
+            ),
         ];
         for (text, key) in cases {
             let root = scan::read(text).expect("reads").expect("document");
@@ -303,7 +315,8 @@ mod tests {
             let span = found[0].primary.as_ref().expect("span").span;
             assert_eq!(&text[span.start..span.end], key, "{text}");
         }
-        let fine = "xpack.fleet.agents.enabled: true\nxpack.fleet:\n  registryUrl: x\nserver.name: k\n";
+        let fine =
+            "xpack.fleet.agents.enabled: true\nxpack.fleet:\n  registryUrl: x\nserver.name: k\n";
         let root = scan::read(fine).expect("reads").expect("document");
         assert!(fleet_keys_outside(FILE, &root, None, &owned).is_empty());
     }

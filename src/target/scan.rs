@@ -156,9 +156,7 @@ impl Reader<'_> {
         if !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
             return start..end;
         }
-        let header = self.text[..start]
-            .rfind(['|', '>'])
-            .unwrap_or(start);
+        let header = self.text[..start].rfind(['|', '>']).unwrap_or(start);
         let body = self.text[..end].trim_end_matches(['\n', '\r']);
         header..body.len().max(header)
     }

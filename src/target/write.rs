@@ -102,7 +102,10 @@ mod tests {
         std::fs::write(&path, "old").expect("writes");
         for mode in [0o640, 0o600] {
             replace(&path, b"new", mode).expect("replaces");
-            let found = std::fs::metadata(&path).expect("exists").permissions().mode();
+            let found = std::fs::metadata(&path)
+                .expect("exists")
+                .permissions()
+                .mode();
             assert_eq!(found & 0o777, mode);
         }
         assert_eq!(std::fs::read(&path).expect("reads"), b"new");

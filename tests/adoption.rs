@@ -1,0 +1,157 @@
+//! What a team needs to adopt fleetc: the pre-commit manifest, shell completions and the
+//! manual page, and the GitHub Actions example.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn fleetc(args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+/// YAML files as js-yaml 4 reads them.
+fn load_yaml(text: &str) -> Value {
+    assert!(
+        Path::new(ROOT).join("tests/js/node_modules").is_dir(),
+        "run `npm ci --prefix tests/js`"
+    );
+    let mut child = Command::new("node")
+        .arg(Path::new(ROOT).join("tests/js/load_yaml.js"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node is needed for this test");
+    let input = serde_json::to_string(&[text]).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let mut documents: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    documents.remove(0)
+}
+
+#[test]
+fn pre_commit_hooks_run_check_on_the_whole_repository() {
+    let manifest = load_yaml(
+        &std::fs::read_to_string(Path::new(ROOT).join(".pre-commit-hooks.yaml")).unwrap(),
+    );
+    let hooks = manifest.as_array().expect("a list of hooks");
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["fleetc-check", "fleetc-check-system"]);
+    for hook in hooks {
+        // pre-commit requires these keys; `language: rust` builds this repository with cargo.
+        for key in ["id", "name", "entry", "language"] {
+            assert!(hook[key].is_string(), "{key} missing in {hook}");
+        }
+        assert!(["rust", "system"].contains(&hook["language"].as_str().unwrap()));
+        assert_eq!(
+            hook["pass_filenames"],
+            Value::Bool(false),
+            "fleetc checks the whole repository"
+        );
+        // The entry, run the way pre-commit runs it, checks a repository.
+        let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+        assert_eq!(entry[0], "fleetc");
+        let mut args = vec![
+            "-C",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/examples/platform"),
+        ];
+        args.extend(&entry[1..]);
+        assert_eq!(fleetc(&args).0, Some(0), "{entry:?}");
+    }
+    let pattern = regex::Regex::new(hooks[0]["files"].as_str().unwrap()).unwrap();
+    for path in [
+        "outputs.yaml",
+        "policies/linux.yml",
+        "fleetc.toml",
+        "secrets/token.age",
+        "secrets/recipients.txt",
+    ] {
+        assert!(pattern.is_match(path), "{path}");
+    }
+    assert!(!pattern.is_match("README.md"));
+}
+
+#[test]
+fn completions_cover_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, script) = fleetc(&["completions", shell]);
+        assert_eq!(code, Some(0));
+        for command in [
+            "check", "build", "plan", "apply", "schema", "graph", "secret", "init", "import",
+        ] {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    let (_, bash) = fleetc(&["completions", "bash"]);
+    let status = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(bash.as_bytes())?;
+            child.wait()
+        });
+    assert!(
+        status.unwrap().success(),
+        "the bash completion script is not valid bash"
+    );
+}
+
+#[test]
+fn manual_pages_come_from_the_command_definitions() {
+    let (code, page) = fleetc(&["man"]);
+    assert_eq!(code, Some(0));
+    assert!(page.contains(".TH fleetc 1"), "{page}");
+    assert!(page.contains("check") && page.contains("build") && page.contains("\\-\\-directory"));
+    let (code, page) = fleetc(&["man", "check"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        page.contains("\\-\\-strict") && page.contains("\\-\\-directory"),
+        "{page}"
+    );
+    assert_eq!(fleetc(&["man", "nope"]).0, Some(1));
+}
+
+#[test]
+fn the_github_actions_example_is_a_workflow() {
+    let workflow = load_yaml(
+        &std::fs::read_to_string(Path::new(ROOT).join("docs/ci/github-actions.yml")).unwrap(),
+    );
+    let jobs = workflow["jobs"].as_object().expect("jobs");
+    let runs: Vec<String> = jobs
+        .values()
+        .flat_map(|job| {
+            job["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|s| s["run"].as_str().map(str::to_owned))
+        })
+        .collect();
+    let all = runs.join("\n");
+    for command in [
+        "fleetc check --format github",
+        "plan --format markdown --detailed-exitcode",
+        "apply",
+    ] {
+        assert!(all.contains(command), "the workflow lacks `{command}`");
+    }
+}
