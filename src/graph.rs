@@ -183,19 +183,27 @@ impl Graph {
         }
     }
 
+    /// The non-empty groups of nodes, by kind, with each node's index.
+    fn groups(&self) -> Vec<(Kind, &'static str, Vec<(usize, &Node)>)> {
+        GROUPS
+            .iter()
+            .map(|(kind, title)| {
+                let members: Vec<(usize, &Node)> = self
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.kind == *kind)
+                    .collect();
+                (*kind, *title, members)
+            })
+            .filter(|group| !group.2.is_empty())
+            .collect()
+    }
+
     /// Mermaid `flowchart` text.
     pub fn mermaid(&self) -> String {
         let mut out = String::from("flowchart LR\n");
-        for (kind, title) in GROUPS {
-            let members: Vec<(usize, &Node)> = self
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.kind == kind)
-                .collect();
-            if members.is_empty() {
-                continue;
-            }
+        for (kind, title, members) in self.groups() {
             let _ = writeln!(out, "  subgraph {}[\"{title}\"]", group_id(kind));
             for (index, node) in members {
                 let _ = writeln!(out, "    n{index}[\"{}\"]", mermaid_text(&node.label));
@@ -219,16 +227,7 @@ impl Graph {
     /// Graphviz DOT text.
     pub fn dot(&self) -> String {
         let mut out = String::from("digraph fleet {\n  rankdir=LR;\n  node [shape=box];\n");
-        for (kind, title) in GROUPS {
-            let members: Vec<(usize, &Node)> = self
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.kind == kind)
-                .collect();
-            if members.is_empty() {
-                continue;
-            }
+        for (kind, title, members) in self.groups() {
             let _ = writeln!(
                 out,
                 "  subgraph cluster_{} {{\n    label=\"{title}\";",

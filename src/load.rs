@@ -32,6 +32,8 @@ pub struct LoadOptions {
     pub start: PathBuf,
     /// `--env NAME`.
     pub environment: Option<String>,
+    /// Files that are never declaration files, relative to `start` (`--target`).
+    pub targets: Vec<PathBuf>,
 }
 
 /// A loaded repository: the project file, the environment, and the parsed files.
@@ -68,7 +70,12 @@ pub fn load(
         .map_err(|d| found.push(d))
         .ok()?;
     tracing::debug!(environment = %environment.name, version = %environment.stack_version.value, "selected environment");
-    let paths = select_files(&project, &environment, found)?;
+    let paths = select_files(
+        &project,
+        &environment,
+        &target_paths(options, &project.root),
+        found,
+    )?;
     let files = read_and_parse(&project.root, paths, sources, found);
     let overlay_paths = select_overlay_files(&project, &environment, found)?;
     let overlay_files = read_and_parse(&project.root, overlay_paths, sources, found);
@@ -145,11 +152,13 @@ fn declaration_paths(
 fn select_files(
     project: &Project,
     environment: &Environment,
+    targets: &[PathBuf],
     found: &mut Diagnostics,
 ) -> Option<Vec<PathBuf>> {
     let include = glob_set(&project.include, project, found)?;
     let exclude = glob_set(&project.exclude, project, found)?;
-    let always_out = always_excluded(project, environment);
+    let mut always_out = always_excluded(project, environment);
+    always_out.extend(targets.iter().cloned());
     let paths = declaration_paths(&project.root, &include, &exclude, &always_out);
     tracing::debug!(count = paths.len(), "selected declaration files");
     Some(paths)
@@ -177,6 +186,22 @@ fn glob_set(
         }
     }
     builder.build().ok()
+}
+
+/// The `targets` of the options that lie inside the repository, relative to its root.
+fn target_paths(options: &LoadOptions, root: &Path) -> Vec<PathBuf> {
+    let canonical = |path: &Path| path.canonicalize().ok();
+    let root = canonical(root).unwrap_or_else(|| root.to_path_buf());
+    options
+        .targets
+        .iter()
+        .filter_map(|target| {
+            let absolute = options.start.join(target);
+            let folder = canonical(absolute.parent()?)?;
+            let relative = folder.join(absolute.file_name()?);
+            relative.strip_prefix(&root).ok().map(Path::to_path_buf)
+        })
+        .collect()
 }
 
 /// Paths, relative to the root, that are never declaration files.

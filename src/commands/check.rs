@@ -10,19 +10,13 @@ use fleetc::compile::{self, Compilation};
 use fleetc::diagnostic::{Diagnostic, Severity};
 use fleetc::load::LoadOptions;
 
-use super::{Exit, Failure, summary};
+use super::{Exit, Failure, load_options, summary};
 use crate::cli::{CheckArgs, CheckFormat, Global};
 use crate::printer::{self, Printer};
 use crate::report::{self, Finding};
 
 pub fn run(global: &Global, printer: &Printer, args: &CheckArgs) -> Result<Exit, Failure> {
-    let start = std::env::current_dir()
-        .map_err(|e| Failure(format!("cannot read the working folder: {e}")))?;
-    let options = LoadOptions {
-        dir: global.directory.clone(),
-        start,
-        environment: global.env.clone(),
-    };
+    let options = load_options(global)?;
     let mut runs = Vec::new();
     for environment in compile::environments_to_check(&options) {
         let options = LoadOptions {

@@ -12,6 +12,7 @@ mod schema;
 mod secret;
 mod shell;
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use fleetc::compile::{self, Compilation};
@@ -62,25 +63,47 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     }
 }
 
-/// Loads, validates and checks the repository the global flags select.
-fn compile(global: &Global) -> Result<Compilation, Failure> {
+/// What the global flags say to load.
+fn load_options(global: &Global) -> Result<LoadOptions, Failure> {
     let start = std::env::current_dir()
         .map_err(|e| Failure(format!("cannot read the working folder: {e}")))?;
-    let options = LoadOptions {
+    Ok(LoadOptions {
         dir: global.directory.clone(),
         start,
         environment: global.env.clone(),
+        targets: Vec::new(),
+    })
+}
+
+/// Loads, validates and checks the repository the global flags select.
+fn compile(global: &Global) -> Result<Compilation, Failure> {
+    Ok(compile::compile(&load_options(global)?))
+}
+
+/// Like [`compile`], leaving out a `--target` file that sits inside the repository.
+fn compile_for_target(global: &Global, target: Option<&Path>) -> Result<Compilation, Failure> {
+    let options = LoadOptions {
+        targets: target.into_iter().map(Path::to_path_buf).collect(),
+        ..load_options(global)?
     };
     Ok(compile::compile(&options))
 }
 
 /// Prints findings for people on standard error.
+///
+/// Advice is left to `check`: the commands that produce something show what stops them
+/// (errors) and what they do anyway (warnings).
 fn report(printer: &Printer, compilation: &Compilation, diagnostics: &[Diagnostic]) {
-    if diagnostics.is_empty() {
+    let shown: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity != fleetc::diagnostic::Severity::Advice)
+        .cloned()
+        .collect();
+    if shown.is_empty() {
         return;
     }
-    eprint!("{}", printer.human(&compilation.sources, diagnostics));
-    eprintln!("{}", summary(diagnostics));
+    eprint!("{}", printer.human(&compilation.sources, &shown));
+    eprintln!("{}", summary(&shown));
 }
 
 /// `2 errors, 1 warning`.

@@ -18,7 +18,7 @@ use fleetc::source::{FileId, Sources, Span};
 use fleetc::target::{self, Target};
 
 use super::block::{self, Resolve, Resolved};
-use super::{Exit, Failure, compile, report};
+use super::{Exit, Failure, compile_for_target, report};
 use crate::cli::{Global, PlanArgs, PlanFormat};
 use crate::printer::{self, Printer};
 
@@ -71,7 +71,7 @@ pub(super) fn prepare(
     flag: Option<&Path>,
     mode: Resolve,
 ) -> Result<Option<Prepared>, Failure> {
-    let mut compilation = compile(global)?;
+    let mut compilation = compile_for_target(global, flag)?;
     let mut diagnostics: Vec<Diagnostic> = compilation.diagnostics.iter().cloned().collect();
     if compilation.model.is_none() || compilation.diagnostics.has_errors() {
         report(printer, &compilation, &diagnostics);

@@ -72,12 +72,18 @@ fn process(value: &Value) -> Value {
         Value::Object(map) => {
             let mut out = Value::Object(map.clone());
             for (key, inner) in map {
-                let processed = process(inner);
+                // Kibana iterates over a snapshot of the entries but mutates the objects
+                // they hold: an earlier `k.l` may have added to the map under `k`.
+                let current = match (inner, out.get(key)) {
+                    (Value::Object(_), Some(now @ Value::Object(_))) => now.clone(),
+                    _ => inner.clone(),
+                };
+                let processed = process(&current);
                 let path: Vec<String> = split_key(key).into_iter().map(str::to_owned).collect();
-                if path.len() > 1 || unsplittable(key).is_some() {
-                    if let Value::Object(object) = &mut out {
-                        object.shift_remove(key);
-                    }
+                if (path.len() > 1 || unsplittable(key).is_some())
+                    && let Value::Object(object) = &mut out
+                {
+                    object.shift_remove(key);
                 }
                 set(&mut out, &path, processed);
             }
@@ -147,13 +153,12 @@ pub fn deprecate(fleet: &mut Map<String, Value>) -> Deprecations {
         .get_mut("agents")
         .and_then(|a| a.get_mut("elasticsearch"))
         .and_then(Value::as_object_mut);
-    if let Some(elasticsearch) = host {
-        if elasticsearch.get("host").is_some_and(is_truthy) {
-            if let Some(value) = elasticsearch.shift_remove("host") {
-                elasticsearch.insert("hosts".to_owned(), Value::Array(vec![value]));
-                done.renamed_host = true;
-            }
-        }
+    if let Some(elasticsearch) = host
+        && elasticsearch.get("host").is_some_and(is_truthy)
+        && let Some(value) = elasticsearch.shift_remove("host")
+    {
+        elasticsearch.insert("hosts".to_owned(), Value::Array(vec![value]));
+        done.renamed_host = true;
     }
     done
 }
