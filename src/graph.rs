@@ -153,8 +153,7 @@ impl Graph {
             .map(|h| (h.value, false));
         let host = host.or_else(|| {
             model
-                .of(Kind::FleetServerHost)
-                .find(|h| h.flag("is_default"))
+                .first_flagged(Kind::FleetServerHost, "is_default")
                 .map(|h| (h.key.value.clone(), true))
         });
         if let Some((host, implicit)) = host {
@@ -184,7 +183,7 @@ impl Graph {
     }
 
     /// The non-empty groups of nodes, by kind, with each node's index.
-    fn groups(&self) -> Vec<(Kind, &'static str, Vec<(usize, &Node)>)> {
+    fn groups(&self) -> Vec<Group<'_>> {
         GROUPS
             .iter()
             .map(|(kind, title)| {
@@ -252,6 +251,9 @@ impl Graph {
         out
     }
 }
+
+/// The nodes of one kind, with their indices, under a title.
+type Group<'a> = (Kind, &'static str, Vec<(usize, &'a Node)>);
 
 const GROUPS: [(Kind, &str); 4] = [
     (Kind::AgentPolicy, "Agent policies"),

@@ -24,6 +24,7 @@ pub mod model;
 pub mod parse;
 pub mod plan;
 pub mod project;
+pub mod reference;
 pub mod render;
 pub mod rules;
 pub mod schema;

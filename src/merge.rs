@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use crate::collect::{Collected, Pending};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Kind;
+use crate::reference::Reference;
 use crate::rules;
 use crate::tree::{Entry, Node, NodeValue};
-use crate::validate::Reference;
 
 /// Merges `overlay` over `base`.
 pub fn apply<'a>(
@@ -184,7 +184,7 @@ mod tests {
     use super::*;
     use crate::parse::{Limits, yaml};
     use crate::source::FileId;
-    use crate::validate::to_json;
+    use crate::tree::to_json;
     use serde_json::json;
 
     fn node(text: &str) -> Node {

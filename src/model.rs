@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 
+use crate::reference::{Reference, ReferenceKind};
 use crate::source::{Span, Spanned};
 use crate::tree::{Node, NodeValue};
-use crate::validate::{Reference, ReferenceKind};
 
 /// The five kinds of declarations, in the order Kibana's keys are emitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -267,32 +267,64 @@ pub struct Model {
     pub settings: Vec<Setting>,
     /// The first item of each kind and key, so references resolve in constant time.
     index: HashMap<(Kind, String), usize>,
+    /// The positions of each kind's items, in file order.
+    by_kind: HashMap<Kind, Vec<usize>>,
+    /// The first output and Fleet Server host with each default flag, looked up per policy.
+    flagged: HashMap<(Kind, String), Option<usize>>,
 }
 
 impl Model {
     pub fn new(items: Vec<Item>, settings: Vec<Setting>) -> Self {
         let mut index = HashMap::new();
+        let mut by_kind: HashMap<Kind, Vec<usize>> = HashMap::new();
         for (position, item) in items.iter().enumerate() {
             index
                 .entry((item.kind, item.key.value.clone()))
                 .or_insert(position);
+            by_kind.entry(item.kind).or_default().push(position);
+        }
+        let mut flagged = HashMap::new();
+        for kind in [Kind::Output, Kind::FleetServerHost] {
+            for flag in ["is_default", "is_default_monitoring"] {
+                let positions = by_kind.get(&kind).map(Vec::as_slice).unwrap_or_default();
+                let first = positions.iter().copied().find(|p| items[*p].flag(flag));
+                flagged.insert((kind, flag.to_owned()), first);
+            }
         }
         Model {
             items,
             settings,
             index,
+            by_kind,
+            flagged,
         }
     }
 
     /// The items of one kind, in file order.
     pub fn of(&self, kind: Kind) -> impl Iterator<Item = &Item> {
-        self.items.iter().filter(move |item| item.kind == kind)
+        let positions = self
+            .by_kind
+            .get(&kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        positions
+            .iter()
+            .filter_map(|position| self.items.get(*position))
     }
 
     pub fn setting(&self, key: &str) -> Option<&Setting> {
         self.settings
             .iter()
             .find(|setting| setting.key.value == key)
+    }
+
+    /// The first item of `kind` whose boolean `flag` is true (`is_default`, ...).
+    pub fn first_flagged(&self, kind: Kind, flag: &str) -> Option<&Item> {
+        let cached = self.flagged.get(&(kind, flag.to_owned()));
+        match cached {
+            Some(position) => position.and_then(|p| self.items.get(p)),
+            None => self.of(kind).find(|item| item.flag(flag)),
+        }
     }
 
     /// The first item of `kind` whose id (name, for packages) is `key`.

@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use crate::collect::Collected;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::rules;
+use crate::tree::to_json;
 use crate::tree::{Entry, Node, NodeValue};
-use crate::validate::to_json;
 
 /// Renders every template in `collected` with `vars`.
 pub fn apply(collected: &mut Collected<'_>, vars: &[Entry], found: &mut Diagnostics) {

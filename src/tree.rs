@@ -4,6 +4,8 @@
 //! keeps the span it was read from. Validation and checks report against these spans. The
 //! typed model (`model`) is built from this tree once it has been validated.
 
+use serde_json::Value;
+
 use crate::source::Span;
 
 /// A parsed value with the span it was read from.
@@ -88,5 +90,23 @@ impl Node {
             NodeValue::Seq(_) => "a list",
             NodeValue::Map(_) => "a map",
         }
+    }
+}
+
+/// The value of a node as JSON.
+pub fn to_json(node: &Node) -> Value {
+    match &node.value {
+        NodeValue::Null => Value::Null,
+        NodeValue::Bool(b) => Value::Bool(*b),
+        NodeValue::Int(n) => Value::from(*n),
+        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        NodeValue::Str(s) => Value::String(s.clone()),
+        NodeValue::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        NodeValue::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), to_json(&e.value)))
+                .collect(),
+        ),
     }
 }

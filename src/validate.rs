@@ -8,10 +8,11 @@
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::reference::{Reference, ReferenceKind, is_env_name, is_secret_name};
 use crate::rules;
 use crate::schema::{Additional, Discriminator, JsonType, Schema};
 use crate::source::Span;
-use crate::tree::{Entry, Node, NodeValue};
+use crate::tree::{Entry, Node, NodeValue, to_json};
 use crate::version::StackVersion;
 
 /// Where in a file the validator is: a JSON pointer and the field path for messages.
@@ -594,54 +595,6 @@ impl Validator<'_> {
     }
 }
 
-/// A `{ env: VAR }` or `{ secret: NAME }` value.
-pub struct Reference<'a> {
-    pub kind: ReferenceKind,
-    pub name: &'a str,
-    pub span: Span,
-    pub name_span: Span,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReferenceKind {
-    Env,
-    Secret,
-}
-
-impl<'a> Reference<'a> {
-    /// Recognises a map with the single key `env` or `secret` and a string value.
-    pub fn of(node: &'a Node) -> Option<Reference<'a>> {
-        let [entry] = node.entries()? else {
-            return None;
-        };
-        let kind = match entry.key.as_str() {
-            "env" => ReferenceKind::Env,
-            "secret" => ReferenceKind::Secret,
-            _ => return None,
-        };
-        let name = entry.value.as_str()?;
-        Some(Reference {
-            kind,
-            name,
-            span: node.span,
-            name_span: entry.value.span,
-        })
-    }
-}
-
-/// Whether Kibana's `${NAME}` substitution (`\w+`) takes this name.
-pub fn is_env_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Secret names become file names, so they are kept to a portable set.
-pub fn is_secret_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && name.len() <= 128
-}
-
 fn json_type(node: &Node) -> JsonType {
     match node.value {
         NodeValue::Null => JsonType::Null,
@@ -656,24 +609,6 @@ fn json_type(node: &Node) -> JsonType {
 
 fn is_integral(node: &Node) -> bool {
     matches!(node.value, NodeValue::Float(f) if f.fract() == 0.0 && f.is_finite())
-}
-
-/// The value of a node as JSON, for comparisons with `enum` and `const`.
-pub fn to_json(node: &Node) -> Value {
-    match &node.value {
-        NodeValue::Null => Value::Null,
-        NodeValue::Bool(b) => Value::Bool(*b),
-        NodeValue::Int(n) => Value::from(*n),
-        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        NodeValue::Str(s) => Value::String(s.clone()),
-        NodeValue::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        NodeValue::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), to_json(&e.value)))
-                .collect(),
-        ),
-    }
 }
 
 /// "an output", "a proxy".

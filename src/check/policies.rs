@@ -238,7 +238,7 @@ pub fn reference(
 fn created_by_kibana(model: &Model, kind: Kind, id: &str) -> bool {
     match kind {
         Kind::Output => {
-            id == DEFAULT_OUTPUT_ID && !model.of(Kind::Output).any(|o| o.flag("is_default"))
+            id == DEFAULT_OUTPUT_ID && model.first_flagged(Kind::Output, "is_default").is_none()
         }
         Kind::FleetServerHost => {
             id == DEFAULT_HOST_ID && model.setting("agents.fleet_server.hosts").is_some()

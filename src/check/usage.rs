@@ -55,10 +55,7 @@ pub fn monitoring_output<'a>(model: &'a Model, policy: &Item) -> Option<Target<'
     match policy.text("monitoring_output_id") {
         Some(id) => model.find(Kind::Output, &id.value).map(Target::Declared),
         None => Some(
-            match model
-                .of(Kind::Output)
-                .find(|o| o.flag("is_default_monitoring"))
-            {
+            match model.first_flagged(Kind::Output, "is_default_monitoring") {
                 Some(output) => Target::Declared(output),
                 None => default_with(model, "is_default"),
             },
@@ -68,8 +65,7 @@ pub fn monitoring_output<'a>(model: &'a Model, policy: &Item) -> Option<Target<'
 
 fn default_with<'a>(model: &'a Model, flag: &str) -> Target<'a> {
     model
-        .of(Kind::Output)
-        .find(|o| o.flag(flag))
+        .first_flagged(Kind::Output, flag)
         .map_or(Target::KibanaDefault, Target::Declared)
 }
 

@@ -12,13 +12,13 @@ use age::secrecy::ExposeSecret;
 use age::x25519;
 use fleetc::environment::{self, Environment};
 use fleetc::project;
+use fleetc::reference::is_secret_name;
 use fleetc::secrets::check::references;
 use fleetc::secrets::identity::{self, Identity};
 use fleetc::secrets::private_file::{self, Mode};
 use fleetc::secrets::store::{Store, Stores};
 use fleetc::secrets::{age_file, override_var};
 use fleetc::source::Sources;
-use fleetc::validate::is_secret_name;
 use serde_json::json;
 use zeroize::Zeroizing;
 

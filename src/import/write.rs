@@ -15,8 +15,8 @@ use super::declarations::{Credential, Declarations};
 use crate::collect::SETTINGS;
 use crate::emit::yaml::to_yaml;
 use crate::project::{self, Storage};
+use crate::reference::is_secret_name;
 use crate::secrets::store::Store;
-use crate::validate::is_secret_name;
 use crate::version::StackVersion;
 
 /// The syntax of the files import writes.

@@ -44,15 +44,15 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Node, Diagnosti
     })
 }
 
-/// Maps saphyr's character indices to byte offsets.
-struct Offsets {
+/// Maps saphyr's character indices to byte offsets (shared with the lenient target reader).
+pub(crate) struct Offsets {
     /// Byte offset of each character, or empty when the text is ASCII.
     bytes: Vec<usize>,
     len: usize,
 }
 
 impl Offsets {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let bytes = if text.is_ascii() {
             Vec::new()
         } else {
@@ -64,7 +64,7 @@ impl Offsets {
         }
     }
 
-    fn byte(&self, char_index: usize) -> usize {
+    pub(crate) fn byte(&self, char_index: usize) -> usize {
         if self.bytes.is_empty() {
             char_index.min(self.len)
         } else {
@@ -120,6 +120,14 @@ impl Builder<'_> {
 
     fn scan_error(&self, scan: &ScanError) -> Diagnostic {
         let span = self.point(scan.marker().index());
+        // saphyr's scanner bounds flow nesting itself, before our own depth check sees it.
+        if scan.info().contains("recursion limit") {
+            let message = format!(
+                "the file nests more than {} levels deep",
+                self.limits.max_depth
+            );
+            return error(&rules::TOO_DEEP, span, message, "too deep");
+        }
         error(
             &rules::SYNTAX,
             span,

@@ -60,7 +60,7 @@ mod tests {
     #[test]
     fn every_secret_name_gives_a_variable_kibana_substitutes() {
         for name in ["a", "A-b.c_d", "0.x", "token-1"] {
-            assert!(crate::validate::is_env_name(&delivery_var(name)), "{name}");
+            assert!(crate::reference::is_env_name(&delivery_var(name)), "{name}");
         }
     }
 }

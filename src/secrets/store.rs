@@ -14,7 +14,7 @@ use age::x25519;
 use super::age_file;
 use super::private_file;
 use crate::environment::Environment;
-use crate::validate::is_secret_name;
+use crate::reference::is_secret_name;
 
 /// The recipients file of a store folder.
 pub const RECIPIENTS: &str = "recipients.txt";

@@ -12,7 +12,7 @@ use std::ops::Range;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan, Tag};
 use serde_json::Value as Json;
 
-use crate::parse::yaml::resolve_plain;
+use crate::parse::yaml::{Offsets, resolve_plain};
 use crate::tree::NodeValue;
 
 /// Nesting beyond this is refused, so that later walks over the tree stay bounded.
@@ -82,34 +82,6 @@ impl Node {
                     .filter_map(|(key, node)| Some((key.text.clone()?, node.to_json())))
                     .collect(),
             ),
-        }
-    }
-}
-
-/// saphyr counts characters; spans here are bytes.
-struct Offsets {
-    bytes: Vec<usize>,
-    len: usize,
-}
-
-impl Offsets {
-    fn new(text: &str) -> Self {
-        let bytes = if text.is_ascii() {
-            Vec::new()
-        } else {
-            text.char_indices().map(|(i, _)| i).collect()
-        };
-        Offsets {
-            bytes,
-            len: text.len(),
-        }
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        if self.bytes.is_empty() {
-            char_index.min(self.len)
-        } else {
-            self.bytes.get(char_index).copied().unwrap_or(self.len)
         }
     }
 }
