@@ -42,7 +42,7 @@ pub fn collect<'a>(files: &'a [DeclarationFile], found: &mut Diagnostics) -> Col
 }
 
 /// Keys whose values are credentials wherever they appear (KIBANA.md §3.7, §4.1, §4.2).
-const CREDENTIAL_KEYS: [&str; 7] = [
+pub(crate) const CREDENTIAL_KEYS: [&str; 7] = [
     "service_token",
     "password",
     "key",

@@ -7,7 +7,7 @@
 use handlebars::{Handlebars, RenderErrorReason};
 use serde_json::{Map, Value};
 
-use crate::collect::Collected;
+use crate::collect::{CREDENTIAL_KEYS, Collected};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::rules;
 use crate::tree::to_json;
@@ -18,13 +18,13 @@ pub fn apply(collected: &mut Collected<'_>, vars: &[Entry], found: &mut Diagnost
     let renderer = Renderer::new(vars);
     for item in &mut collected.items {
         if has_template(&item.node) {
-            renderer.node(item.node.to_mut(), &item.pointer, found);
+            renderer.node(item.node.to_mut(), &item.pointer, false, found);
         }
     }
     for setting in &mut collected.settings {
         if has_template(&setting.value) {
             let pointer = format!("/settings/{}", setting.key);
-            renderer.node(&mut setting.to_mut().value, &pointer, found);
+            renderer.node(&mut setting.to_mut().value, &pointer, false, found);
         }
     }
 }
@@ -61,10 +61,12 @@ impl Renderer {
         }
     }
 
-    fn node(&self, node: &mut Node, pointer: &str, found: &mut Diagnostics) {
+    /// Renders the templates in `node`; `credential` when it sits under a credential key,
+    /// whose text no message may quote.
+    fn node(&self, node: &mut Node, pointer: &str, credential: bool, found: &mut Diagnostics) {
         let span = node.span;
         match &mut node.value {
-            NodeValue::Str(text) if text.contains("{{") => match self.render(text) {
+            NodeValue::Str(text) if text.contains("{{") => match self.render(text, credential) {
                 Ok(rendered) => *text = rendered,
                 Err(message) => {
                     let (message, help) = message;
@@ -79,16 +81,17 @@ impl Renderer {
             },
             NodeValue::Seq(items) => items
                 .iter_mut()
-                .for_each(|item| self.node(item, pointer, found)),
-            NodeValue::Map(entries) => entries
-                .iter_mut()
-                .for_each(|entry| self.node(&mut entry.value, pointer, found)),
+                .for_each(|item| self.node(item, pointer, credential, found)),
+            NodeValue::Map(entries) => entries.iter_mut().for_each(|entry| {
+                let credential = credential || CREDENTIAL_KEYS.contains(&entry.key.as_str());
+                self.node(&mut entry.value, pointer, credential, found);
+            }),
             _ => {}
         }
     }
 
     /// The rendered text, or a message and an optional help.
-    fn render(&self, template: &str) -> Result<String, (String, Option<String>)> {
+    fn render(&self, template: &str, credential: bool) -> Result<String, (String, Option<String>)> {
         self.registry
             .render_template(template, &self.data)
             .map_err(|error| match error.reason() {
@@ -99,10 +102,14 @@ impl Renderer {
                         .map(|close| format!("did you mean `{close}`? {}", rules::TEMPLATE.help));
                     (message, help)
                 }
-                _ => (
-                    format!("this template does not render: {}", error.reason()),
-                    None,
-                ),
+                // A parse error quotes the template; keep only its first line, and nothing
+                // of a credential.
+                _ if credential => ("this credential is not a valid template".to_owned(), None),
+                reason => {
+                    let reason = reason.to_string();
+                    let first = reason.lines().next().unwrap_or_default();
+                    (format!("this template does not render: {first}"), None)
+                }
             })
     }
 }
@@ -126,20 +133,32 @@ mod tests {
         let renderer = Renderer::new(&vars("region: eu-west-1\nport: 443\nq: '<a & \"b\">'\n"));
         assert_eq!(
             renderer
-                .render("https://es-{{region}}.example.com:{{port}}")
+                .render("https://es-{{region}}.example.com:{{port}}", false)
                 .unwrap(),
             "https://es-eu-west-1.example.com:443"
         );
-        assert_eq!(renderer.render("{{q}}").unwrap(), "<a & \"b\">");
-        assert_eq!(renderer.render("\\{{region}}").unwrap(), "{{region}}");
-        let (message, help) = renderer.render("{{regoin}}").unwrap_err();
+        assert_eq!(renderer.render("{{q}}", false).unwrap(), "<a & \"b\">");
+        assert_eq!(
+            renderer.render("\\{{region}}", false).unwrap(),
+            "{{region}}"
+        );
+        let (message, help) = renderer.render("{{regoin}}", false).unwrap_err();
         assert!(message.contains("`regoin`"), "{message}");
         assert!(help.unwrap().contains("did you mean `region`"));
     }
 
     #[test]
+    fn errors_in_credentials_quote_nothing() {
+        let renderer = Renderer::new(&vars("a: b\n"));
+        let (message, _) = renderer.render("hunter2 {{#if}", true).unwrap_err();
+        assert!(!message.contains("hunter2"), "{message}");
+        let (message, _) = renderer.render("hunter2 {{#if}", false).unwrap_err();
+        assert!(!message.contains('\n'), "{message}");
+    }
+
+    #[test]
     fn a_variable_cannot_add_structure() {
         let renderer = Renderer::new(&vars("v: \"a\\nb: c\"\n"));
-        assert_eq!(renderer.render("x{{v}}").unwrap(), "xa\nb: c");
+        assert_eq!(renderer.render("x{{v}}", false).unwrap(), "xa\nb: c");
     }
 }

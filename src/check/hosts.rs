@@ -39,7 +39,7 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
                 continue;
             };
             if let Err(reason) = url::http_url(text) {
-                let message = format!("`{text}` is not a Fleet Server URL: {reason}");
+                let message = format!("`{}` is not a Fleet Server URL: {reason}", url::shown(text));
                 let diagnostic = Diagnostic::new(&rules::HOST_INVALID_URL, message)
                     .at(url_value.span, "invalid URL");
                 found.push(diagnostic.pointer(format!("{}/host_urls/{index}", host.pointer)));
@@ -53,7 +53,7 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
         };
         let text = url_value.as_str().unwrap_or_default();
         if let Err(reason) = url::url_with_scheme(text, &["http", "https", "socks5"]) {
-            let message = format!("`{text}` is not a proxy URL: {reason}");
+            let message = format!("`{}` is not a proxy URL: {reason}", url::shown(text));
             let diagnostic = Diagnostic::new(&rules::PROXY_INVALID_URL, message)
                 .at(url_value.span, "invalid URL");
             found.push(diagnostic.pointer(format!("{}/url", proxy.pointer)));

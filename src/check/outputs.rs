@@ -105,7 +105,8 @@ fn hosts(output: &Item, found: &mut Diagnostics) {
         let Some(text) = host.as_str() else { continue };
         if let Err(reason) = check(text) {
             let message = format!(
-                "`{text}` is not a valid host for an output of type `{}`: {reason}",
+                "`{}` is not a valid host for an output of type `{}`: {reason}",
+                url::shown(text),
                 output_type(output)
             );
             let diagnostic =

@@ -44,7 +44,8 @@ fn urls(setting: &Setting, found: &mut Diagnostics) {
         let Some(text) = value.as_str() else { continue };
         if let Err(reason) = url::http_url(text) {
             let message = format!(
-                "`{text}` in `{}` is not a URL Kibana accepts: {reason}",
+                "`{}` in `{}` is not a URL Kibana accepts: {reason}",
+                url::shown(text),
                 setting.key.value
             );
             found.push(

@@ -1,5 +1,18 @@
 //! Host and URL forms Kibana accepts, as plain functions that say what is wrong.
 
+/// `text` as messages may show it: a user and password in a URL (`https://u:p@host`)
+/// become `***`, since messages end up in CI logs.
+pub fn shown(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => text.to_owned(),
+    }
+}
+
 /// An absolute `http` or `https` URL with a host, as config-schema's `schema.uri` wants.
 pub fn http_url(text: &str) -> Result<(), String> {
     let lower = text.to_ascii_lowercase();
@@ -109,6 +122,16 @@ pub fn kafka_host(text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_urls_are_not_shown() {
+        assert_eq!(
+            shown("https://elastic:changeme@es:9200/x"),
+            "https://***@es:9200/x"
+        );
+        assert_eq!(shown("https://es:9200/a@b"), "https://es:9200/a@b");
+        assert_eq!(shown("logstash:5044"), "logstash:5044");
+    }
 
     #[test]
     fn http_urls() {
