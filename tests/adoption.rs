@@ -155,3 +155,53 @@ fn the_github_actions_example_is_a_workflow() {
         assert!(all.contains(command), "the workflow lacks `{command}`");
     }
 }
+
+#[test]
+fn init_creates_a_repository_that_checks_and_builds() {
+    let dir = std::env::temp_dir().join(format!("fleetc-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let created = fleetc(&["init", dir.to_str().unwrap()]);
+    assert_eq!(created.0, Some(0));
+    let lists = [
+        "outputs",
+        "fleet_server_hosts",
+        "proxies",
+        "packages",
+        "agent_policies",
+        "settings",
+    ];
+    for list in lists {
+        let text = std::fs::read_to_string(dir.join(format!("{list}.yaml"))).unwrap();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=.fleetc/declarations.schema.json\n"),
+            "{list}"
+        );
+        assert!(text.contains(&format!("\n{list}:\n")), "{list}");
+    }
+    assert!(dir.join(".fleetc/declarations.schema.json").is_file());
+    assert!(
+        std::fs::read_to_string(dir.join("fleetc.toml"))
+            .unwrap()
+            .starts_with("#:schema .fleetc/fleetc.schema.json\n")
+    );
+    let dir_arg = dir.to_str().unwrap();
+    assert_eq!(fleetc(&["-C", dir_arg, "check"]).0, Some(0));
+    let (code, block) = fleetc(&["-C", dir_arg, "build"]);
+    assert_eq!(code, Some(0));
+    for key in [
+        "xpack.fleet.packages:",
+        "xpack.fleet.agentPolicies:",
+        "xpack.fleet.outputs:",
+        "xpack.fleet.fleetServerHosts:",
+        "xpack.fleet.proxies:",
+        "xpack.fleet.isAirGapped: false",
+    ] {
+        assert!(block.contains(key), "{key}");
+    }
+    assert_eq!(
+        fleetc(&["init", dir_arg]).0,
+        Some(1),
+        "init refuses an existing repository"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -247,12 +247,14 @@ fn created_by_kibana(model: &Model, kind: Kind, id: &str) -> bool {
     }
 }
 
-/// Package policy ids and names seen so far, across all policies: Fleet stores package
-/// policies as saved objects of their own, so ids and names are unique across policies.
+/// Package policy ids seen so far, across all policies: Fleet stores package policies as
+/// saved objects of their own, so an id names one package policy in the whole Kibana.
+/// Names need only be unique within their policy, where setup matches by name
+/// (preconfiguration skips Fleet's global name check: docker-elk's two policies both
+/// hold a `system-1`).
 #[derive(Default)]
 struct SeenPackagePolicies {
     ids: HashMap<String, Span>,
-    names: HashMap<String, Span>,
 }
 
 fn package_policies(
@@ -261,6 +263,7 @@ fn package_policies(
     seen: &mut SeenPackagePolicies,
     found: &mut Diagnostics,
 ) {
+    let mut names = HashMap::new();
     for (index, package_policy) in package_policies_of(policy).iter().enumerate() {
         let pointer = format!("{}/package_policies/{index}", policy.pointer);
         let map_form = matches!(
@@ -286,9 +289,8 @@ fn package_policies(
             data_keys(version, package_policy, &pointer, found);
         }
         missing_id(package_policy, &pointer, found);
-        for (field, seen) in [("id", &mut seen.ids), ("name", &mut seen.names)] {
-            duplicate(package_policy, field, seen, &pointer, found);
-        }
+        duplicate(package_policy, "id", &mut seen.ids, &pointer, found);
+        duplicate(package_policy, "name", &mut names, &pointer, found);
     }
 }
 

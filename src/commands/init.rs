@@ -34,6 +34,14 @@ const FILES: &[(&str, &str)] = &[
         "settings.yaml",
         include_str!("../../templates/init/settings.yaml"),
     ),
+    (
+        "packages.yaml",
+        include_str!("../../templates/init/packages.yaml"),
+    ),
+    (
+        "agent_policies.yaml",
+        include_str!("../../templates/init/agent_policies.yaml"),
+    ),
 ];
 
 /// The stack version a new repository targets.
