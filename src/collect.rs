@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::load::DeclarationFile;
 use crate::model::Kind;
 use crate::rules;
+use crate::source::Span;
 use crate::tree::{Entry, Node, NodeValue};
 
 /// The top-level key for other `xpack.fleet.*` settings.
@@ -23,6 +24,9 @@ pub struct Pending<'a> {
     pub node: Cow<'a, Node>,
     /// JSON pointer of the item in its file (`/outputs/2`).
     pub pointer: String,
+    /// For an item an overlay patched: the id of the base item it patched, shown beside
+    /// findings in the overlay file.
+    pub base: Option<Span>,
 }
 
 /// Every raw declaration of a set of files, in file order.
@@ -118,6 +122,7 @@ fn collect_file<'a>(root: &'a Node, collected: &mut Collected<'a>, found: &mut D
                 kind,
                 node: Cow::Borrowed(node),
                 pointer: format!("/{}/{index}", entry.key),
+                base: None,
             });
         }
     }

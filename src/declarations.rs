@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Item, Kind, Model, Setting, Value};
 use crate::rules;
 use crate::schema;
-use crate::source::Spanned;
+use crate::source::{Span, Spanned};
 use crate::tree::{Entry, Node, NodeValue};
 use crate::validate::{self, Place};
 use crate::version::StackVersion;
@@ -59,7 +59,11 @@ fn validate_item(pending: &Pending<'_>, version: StackVersion) -> (Option<Item>,
         kind.noun(),
         Place::root(pending.pointer.clone()),
     );
-    found.extend(diagnostics.into_iter().map(|d| specific(kind, d)));
+    found.extend(
+        diagnostics
+            .into_iter()
+            .map(|d| with_base(specific(kind, d), pending.base)),
+    );
     if found.has_errors() {
         return (None, found);
     }
@@ -72,6 +76,20 @@ fn validate_item(pending: &Pending<'_>, version: StackVersion) -> (Option<Item>,
         body,
     });
     (item, found)
+}
+
+/// A finding in an overlay file about a patched item also points at the base item.
+fn with_base(diagnostic: Diagnostic, base: Option<Span>) -> Diagnostic {
+    let in_other_file = |base: &Span| {
+        diagnostic
+            .primary
+            .as_ref()
+            .is_some_and(|l| l.span.file != base.file)
+    };
+    match base.filter(in_other_file) {
+        Some(base) => diagnostic.also(base, "the base item this overlay patches"),
+        None => diagnostic,
+    }
 }
 
 /// Replaces a generic schema finding with the rule that explains it better.

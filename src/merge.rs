@@ -46,7 +46,11 @@ pub fn apply<'a>(
             .and_then(|p| items.get_mut(p))
             .and_then(Option::as_mut)
         {
-            Some(target) => target.node = Cow::Owned(merge_patch(&target.node, &patch.node)),
+            Some(target) => {
+                let base_key = target.node.get(target.kind.key_field()).map(|k| k.span);
+                target.base = target.base.or(base_key);
+                target.node = Cow::Owned(merge_patch(&target.node, &patch.node));
+            }
             None => {
                 positions.insert((patch.kind, key), items.len());
                 items.push(Some(patch));
