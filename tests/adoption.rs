@@ -1,9 +1,12 @@
 //! What a team needs to adopt fleetc: the pre-commit manifest, shell completions and the
 //! manual page, and the GitHub Actions example.
 
+mod support;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use support::js;
 
 use serde_json::Value;
 
@@ -20,28 +23,9 @@ fn fleetc(args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
-/// YAML files as js-yaml 4 reads them.
+/// A YAML text as js-yaml 4 reads it.
 fn load_yaml(text: &str) -> Value {
-    assert!(
-        Path::new(ROOT).join("tests/js/node_modules").is_dir(),
-        "run `npm ci --prefix tests/js`"
-    );
-    let mut child = Command::new("node")
-        .arg(Path::new(ROOT).join("tests/js/load_yaml.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node is needed for this test");
-    let input = serde_json::to_string(&[text]).unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let mut documents: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-    documents.remove(0)
+    js::load_yaml(&[text.to_owned()]).remove(0)
 }
 
 #[test]

@@ -2,9 +2,11 @@
 //! is valid against the SARIF 2.1.0 schema (checked by ajv), and both formats point at the
 //! same places as the JSON report.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use support::js;
 
 use serde_json::Value;
 
@@ -29,30 +31,12 @@ fn check(cwd: &Path, repo: &Path, format: &str) -> (Option<i32>, String) {
     )
 }
 
+/// ajv's verdict on a SARIF log, against the SARIF 2.1.0 schema.
 fn sarif_schema_valid(log: &str) -> Value {
-    let modules = Path::new(ROOT).join("tests/js/node_modules");
-    assert!(
-        modules.is_dir(),
-        "tests/js/node_modules is missing: run `npm ci --prefix tests/js`"
-    );
-    let schema = modules.join("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
-    let mut child = Command::new("node")
-        .arg(Path::new(ROOT).join("tests/js/validate.js"))
-        .arg(schema)
-        .arg("--draft-04")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node is needed for this test");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("[{log}]").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let results: Value = serde_json::from_slice(&output.stdout).unwrap();
-    results[0].clone()
+    let schema =
+        js::js_dir().join("node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+    let log: Value = serde_json::from_str(log).expect("a JSON log");
+    js::validate(&schema, true, &[log]).remove(0)
 }
 
 #[test]

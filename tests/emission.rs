@@ -10,13 +10,13 @@
 //!
 //! Needs `node` and `npm ci --prefix tests/js`; without them the tests fail, never skip.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use support::js::readback;
 
 use serde_json::{Number, Value, json};
-
-const SETUP_HINT: &str = "run `npm ci --prefix tests/js` (needs node and npm) before `cargo test`";
 
 /// One emission case.
 struct Case {
@@ -95,46 +95,6 @@ fn fleetc(repo: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-}
-
-fn js_dir() -> PathBuf {
-    root().join("tests").join("js")
-}
-
-/// Fails, with the setup hint, when node or js-yaml is missing.
-fn require_node() {
-    let node = Command::new("node").arg("--version").output();
-    assert!(
-        node.is_ok_and(|out| out.status.success()),
-        "`node` was not found on PATH: {SETUP_HINT}"
-    );
-    for package in ["js-yaml3", "js-yaml4"] {
-        let dir = js_dir().join("node_modules").join(package);
-        assert!(dir.is_dir(), "{} is missing: {SETUP_HINT}", dir.display());
-    }
-}
-
-/// What js-yaml 3 and 4 read from `yaml`.
-fn readback(yaml: &str) -> (Value, Value) {
-    require_node();
-    let mut child = Command::new("node")
-        .arg(js_dir().join("readback.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn node");
-    let mut stdin = child.stdin.take().expect("node stdin");
-    stdin.write_all(yaml.as_bytes()).expect("write to node");
-    drop(stdin);
-    let out = child.wait_with_output().expect("wait for node");
-    assert!(
-        out.status.success(),
-        "readback.js failed: {}\n{SETUP_HINT}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut result: Value = serde_json::from_slice(&out.stdout).expect("readback.js prints JSON");
-    (result["v3"].take(), result["v4"].take())
 }
 
 /// Numbers as a JavaScript reader holds them (doubles); readback.js tags numbers other than

@@ -11,13 +11,13 @@
 //!
 //! Needs `node` and `npm ci --prefix tests/js`; without them the test fails, it never skips.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+use support::js::kibana_read;
 
 use serde_json::Value;
-
-const SETUP_HINT: &str = "run `npm ci --prefix tests/js` (needs node and npm) before `cargo test`";
 
 /// What importing one corpus file must give.
 enum Expect {
@@ -102,10 +102,6 @@ fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js")
-}
-
 fn fleetc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fleetc"))
         .args(args)
@@ -114,38 +110,6 @@ fn fleetc(args: &[&str]) -> Output {
         .env_remove("FLEETC_AGE_KEY_FILE")
         .output()
         .expect("fleetc runs")
-}
-
-/// The `xpack.fleet` object of `text`, read as Kibana reads kibana.yml.
-fn kibana_read(text: &str) -> Value {
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    assert!(node_ok, "`node` was not found on PATH: {SETUP_HINT}");
-    let module = js_dir().join("node_modules/js-yaml4");
-    assert!(
-        module.is_dir(),
-        "{} is missing: {SETUP_HINT}",
-        module.display()
-    );
-    let mut child = Command::new("node")
-        .arg(js_dir().join("kibana_read.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(text.as_bytes()).expect("written to node");
-    drop(stdin);
-    let out = child.wait_with_output().expect("node ends");
-    assert!(
-        out.status.success(),
-        "kibana_read.js failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("kibana_read.js prints JSON")
 }
 
 /// Removes a dotted path of object keys.

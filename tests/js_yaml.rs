@@ -6,58 +6,13 @@
 //! (`npm ci --prefix tests/js`). Without them the tests fail rather than
 //! skip, so a green run always means the round trip was really checked.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod support;
+
+use support::js::readback;
 
 use fleetc::emit::yaml::{scalar, to_yaml};
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value, json};
-
-const SETUP_HINT: &str = "run `npm ci --prefix tests/js` (needs node and npm) before `cargo test`";
-
-/// The folder holding `readback.js` and its `node_modules`.
-fn js_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("js")
-}
-
-/// Fails the test, with the setup hint, if node or js-yaml is missing.
-fn require_node() {
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    assert!(node_ok, "`node` was not found on PATH: {SETUP_HINT}");
-    for package in ["js-yaml3", "js-yaml4"] {
-        let dir = js_dir().join("node_modules").join(package);
-        assert!(dir.is_dir(), "{} is missing: {SETUP_HINT}", dir.display());
-    }
-}
-
-/// Loads `yaml` with js-yaml 3 and 4; returns their results (v3, v4).
-fn readback(yaml: &str) -> (Value, Value) {
-    require_node();
-    let mut child = Command::new("node")
-        .arg(js_dir().join("readback.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn node");
-    let mut stdin = child.stdin.take().expect("node stdin");
-    stdin.write_all(yaml.as_bytes()).expect("write to node");
-    drop(stdin);
-    let out = child.wait_with_output().expect("wait for node");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "readback.js failed: {stderr}\n{SETUP_HINT}"
-    );
-    let mut result: Value = serde_json::from_slice(&out.stdout).expect("readback.js prints JSON");
-    (result["v3"].take(), result["v4"].take())
-}
 
 /// Maps numbers on both sides to one form: what a JavaScript reader holds
 /// (a double), with negative zero tagged as readback.js tags it. Numbers

@@ -4,11 +4,10 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use support::js::readback;
 use support::{CANARY, CANARY_MARK, Repo, Run, age_encrypt, mode};
 
 const PROJECT: &str = r#"
@@ -75,25 +74,6 @@ fn inode(path: &Path) -> (u64, i64, i64) {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).expect("exists");
     (meta.ino(), meta.mtime(), meta.mtime_nsec())
-}
-
-/// Loads `yaml` with js-yaml 3 and 4 (Kibana's readers): `(v3, v4)`.
-fn readback(yaml: &str) -> (Value, Value) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js/readback.js");
-    let mut child = Command::new("node")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs (`npm ci --prefix tests/js` installs js-yaml)");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(yaml.as_bytes()).expect("written");
-    drop(stdin);
-    let output = child.wait_with_output().expect("node ends");
-    assert!(output.status.success(), "{output:?}");
-    let mut both: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    (both["v3"].take(), both["v4"].take())
 }
 
 #[test]

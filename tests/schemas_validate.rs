@@ -2,43 +2,15 @@
 //! validates against `fleetc schema --out` for its stack version, checked by ajv, a
 //! validator independent of fleetc, on data read by js-yaml and the `toml` crate.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use support::js;
 
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn node_script(script: &str, args: &[&str], input: &str) -> String {
-    let modules = Path::new(ROOT).join("tests/js/node_modules");
-    assert!(
-        modules.is_dir(),
-        "tests/js/node_modules is missing: run `npm ci --prefix tests/js`"
-    );
-    let mut child = Command::new("node")
-        .arg(Path::new(ROOT).join("tests/js").join(script))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node is needed for this test: install Node.js, then `npm ci --prefix tests/js`");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "node {script} failed");
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// YAML files as js-yaml 4 reads them, in one node run.
-fn yaml_as_json(texts: &[String]) -> Vec<Value> {
-    let input = serde_json::to_string(texts).unwrap();
-    serde_json::from_str(&node_script("load_yaml.js", &[], &input)).unwrap()
-}
 
 fn toml_as_json(text: &str) -> Value {
     let table: toml::Table = toml::from_str(text).unwrap();
@@ -160,7 +132,7 @@ fn jobs() -> Vec<Job> {
         });
     }
     let texts: Vec<String> = jobs.iter().filter_map(|j| j.yaml.clone()).collect();
-    let mut loaded = yaml_as_json(&texts).into_iter();
+    let mut loaded = js::load_yaml(&texts).into_iter();
     for job in jobs.iter_mut().filter(|j| j.yaml.is_some()) {
         job.data = loaded.next().unwrap();
     }
@@ -189,14 +161,9 @@ fn every_accepted_repository_validates_against_the_exported_schemas() {
                 .iter()
                 .filter(|j| j.version == version && j.schema == schema)
                 .collect();
-            let input = Value::Array(batch.iter().map(|j| j.data.clone()).collect()).to_string();
-            let results: Value = serde_json::from_str(&node_script(
-                "validate.js",
-                &[out.join(schema).to_str().unwrap()],
-                &input,
-            ))
-            .unwrap();
-            for (job, result) in batch.iter().zip(results.as_array().unwrap()) {
+            let instances: Vec<Value> = batch.iter().map(|j| j.data.clone()).collect();
+            let results = js::validate(&out.join(schema), false, &instances);
+            for (job, result) in batch.iter().zip(&results) {
                 if result["valid"] != Value::Bool(true) {
                     failures.push(format!("{}: {}", job.file.display(), result["errors"]));
                 }
@@ -226,15 +193,13 @@ fn invalid_declarations_fail_the_exported_schema_too() {
         r#"{"settings": {"registryUrl": 3}}"#,
         r#"{"policies": []}"#,
     ];
-    let input = format!("[{}]", cases.join(","));
-    let results: Value = serde_json::from_str(&node_script(
-        "validate.js",
-        &[out.join("declarations.schema.json").to_str().unwrap()],
-        &input,
-    ))
-    .unwrap();
+    let instances: Vec<Value> = cases
+        .iter()
+        .map(|c| serde_json::from_str(c).unwrap())
+        .collect();
+    let results = js::validate(&out.join("declarations.schema.json"), false, &instances);
     let _ = std::fs::remove_dir_all(&out);
-    for (case, result) in cases.iter().zip(results.as_array().unwrap()) {
+    for (case, result) in cases.iter().zip(&results) {
         assert_eq!(result["valid"], Value::Bool(false), "accepted: {case}");
     }
 }

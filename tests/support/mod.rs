@@ -1,10 +1,12 @@
-//! Helpers for the secret tests: throwaway repositories, the real binary with a clean
-//! environment, and the real `age` command-line tool.
+//! Helpers for the end-to-end tests: throwaway repositories, the real binary with a clean
+//! environment, the real `age` command-line tool, and (in `js`) Kibana's YAML reader.
 
 #![allow(
     dead_code,
     reason = "each test binary uses a different part of the helpers"
 )]
+
+pub mod js;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
