@@ -67,15 +67,15 @@ pub enum Command {
     Graph(GraphArgs),
     /// Create a new repository with one example of each kind
     Init(InitArgs),
-    /// Print a shell completion script
-    Completions(CompletionsArgs),
-    /// Print the manual page (roff) of fleetc or of one command, generated from these same definitions
-    Man(ManArgs),
     /// Write declarations from an existing kibana.yml (or an ECK Kibana manifest)
     Import(ImportArgs),
     /// Manage the age-encrypted secrets: keygen, set, list, rm, rekey
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) of fleetc or of one command
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
