@@ -7,10 +7,16 @@
 
 use serde_json::Value;
 
+mod branch;
+mod words;
+
+pub use words::with_article;
+use words::{expected, head_span, is_integral, item_noun, json_type, show, unquote_hint};
+
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::reference::{Reference, ReferenceKind, is_env_name, is_secret_name};
 use crate::rules;
-use crate::schema::{Additional, Discriminator, JsonType, Schema};
+use crate::schema::{Additional, JsonType, Schema};
 use crate::source::Span;
 use crate::tree::{Entry, Node, NodeValue, to_json};
 use crate::version::StackVersion;
@@ -483,193 +489,4 @@ impl Validator<'_> {
             }
         }
     }
-
-    fn branch<'s>(&mut self, node: &Node, schema: &'s Schema, place: &Place) -> Option<&'s Schema> {
-        match schema.discriminator.as_ref()? {
-            Discriminator::Property(property) => {
-                self.branch_by_property(node, schema, property, place)
-            }
-            Discriminator::ShapeOfInputs => self.branch_by_inputs(node, schema, place),
-        }
-    }
-
-    fn branch_by_property<'s>(
-        &mut self,
-        node: &Node,
-        schema: &'s Schema,
-        property: &str,
-        place: &Place,
-    ) -> Option<&'s Schema> {
-        let constant = |branch: &Schema| {
-            branch
-                .property(property)
-                .and_then(|p| p.const_value.as_ref())
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let live: Vec<String> = schema
-            .one_of
-            .iter()
-            .filter(|b| b.exists_in(self.version))
-            .filter_map(constant)
-            .collect();
-        let inner = place.key(property);
-        let Some(value) = node.get(property) else {
-            let message = format!("this {} has no `{property}`", self.noun);
-            let help = format!("`{property}` is one of {}", quoted_list(&live));
-            self.report(
-                Diagnostic::new(&rules::MISSING_FIELD, message)
-                    .at(head_span(node), format!("`{property}` missing"))
-                    .help(help),
-                &inner,
-            );
-            return None;
-        };
-        let text = value.as_str().unwrap_or_default();
-        let Some(branch) = schema
-            .one_of
-            .iter()
-            .find(|b| constant(b).as_deref() == Some(text))
-        else {
-            let message = format!(
-                "`{property}` must be one of {}, not {}",
-                quoted_list(&live),
-                show(&to_json(value))
-            );
-            let mut diagnostic =
-                Diagnostic::new(&rules::INVALID_VALUE, message).at(value.span, "unknown value");
-            if let Some(close) = did_you_mean(text, live.iter().map(String::as_str)) {
-                diagnostic = diagnostic.help(format!("did you mean `{close}`?"));
-            }
-            self.report(diagnostic, &inner);
-            return None;
-        };
-        if !branch.exists_in(self.version) {
-            let message = self.gate_message(
-                &format!("`{text}` {}s", self.noun),
-                branch.since.as_ref(),
-                branch.until.as_ref(),
-            );
-            self.report(
-                Diagnostic::new(&rules::TOO_NEW, message)
-                    .at(value.span, "not in the target version"),
-                &inner,
-            );
-            return None;
-        }
-        Some(branch)
-    }
-
-    fn branch_by_inputs<'s>(
-        &mut self,
-        node: &Node,
-        schema: &'s Schema,
-        place: &Place,
-    ) -> Option<&'s Schema> {
-        let inputs = node.get("inputs");
-        let wanted = match inputs.map(json_type) {
-            Some(JsonType::Object) => JsonType::Object,
-            _ => JsonType::Array,
-        };
-        let takes = |branch: &Schema| {
-            branch
-                .property("inputs")
-                .is_some_and(|p| p.types.contains(&wanted))
-        };
-        let branch = schema
-            .one_of
-            .iter()
-            .find(|b| takes(b))
-            .or(schema.one_of.first())?;
-        if !branch.exists_in(self.version) {
-            let what = "package policies with `inputs` written as a map";
-            let message = self.gate_message(what, branch.since.as_ref(), branch.until.as_ref());
-            let span = inputs.map_or(node.span, |n| n.span);
-            self.report(
-                Diagnostic::new(&rules::TOO_NEW, message).at(span, "map form"),
-                &place.key("inputs"),
-            );
-            return None;
-        }
-        Some(branch)
-    }
-}
-
-fn json_type(node: &Node) -> JsonType {
-    match node.value {
-        NodeValue::Null => JsonType::Null,
-        NodeValue::Bool(_) => JsonType::Boolean,
-        NodeValue::Int(_) => JsonType::Integer,
-        NodeValue::Float(_) => JsonType::Number,
-        NodeValue::Str(_) => JsonType::String,
-        NodeValue::Seq(_) => JsonType::Array,
-        NodeValue::Map(_) => JsonType::Object,
-    }
-}
-
-fn is_integral(node: &Node) -> bool {
-    matches!(node.value, NodeValue::Float(f) if f.fract() == 0.0 && f.is_finite())
-}
-
-/// "an output", "a proxy".
-pub fn with_article(noun: &str) -> String {
-    let vowel = noun.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {noun}", if vowel { "an" } else { "a" })
-}
-
-fn expected(schema: &Schema) -> String {
-    let nouns: Vec<&str> = schema
-        .types
-        .iter()
-        .filter(|t| **t != JsonType::Null)
-        .map(|t| t.noun())
-        .collect();
-    match nouns.as_slice() {
-        [] => "null".into(),
-        [one] => (*one).into(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-fn show(value: &Value) -> String {
-    match value {
-        Value::String(s) => format!("`{s}`"),
-        other => format!("`{other}`"),
-    }
-}
-
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn item_noun(schema: &Schema) -> &'static str {
-    match schema
-        .items
-        .as_ref()
-        .and_then(|items| items.format.as_deref())
-    {
-        Some("http-uri") => "URL",
-        Some("logstash-host" | "kafka-host") => "host",
-        _ => "item",
-    }
-}
-
-/// A hint for `"true"` or `"10"` written as quoted strings where a boolean or number is meant.
-fn unquote_hint(node: &Node, schema: &Schema) -> Option<String> {
-    let text = node.as_str()?;
-    let is_bool = matches!(text, "true" | "false") && schema.accepts(JsonType::Boolean);
-    let is_number = text.parse::<f64>().is_ok()
-        && (schema.accepts(JsonType::Number) || schema.accepts(JsonType::Integer));
-    (is_bool || is_number).then(|| format!("write {text} without quotes"))
-}
-
-/// The span of the first key of a map, or of the node: where "this item has no X" points.
-fn head_span(node: &Node) -> Span {
-    node.entries()
-        .and_then(|entries| entries.first())
-        .map_or(node.span, |entry| entry.key_span)
 }
