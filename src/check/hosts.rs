@@ -3,7 +3,7 @@
 use super::outputs::single_flag;
 use super::{Context, proxy_reference, unique_by, url};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Kind, Value};
+use crate::model::{Item, Kind, Value};
 use crate::rules;
 
 /// The setting that makes Kibana add a default Fleet Server host of its own.
@@ -28,36 +28,43 @@ pub fn check(context: &Context<'_>, found: &mut Diagnostics) {
     legacy_default(context, found);
     for host in model.of(Kind::FleetServerHost) {
         proxy_reference(model, host, &rules::OUTPUT_UNKNOWN_PROXY, found);
-        for (index, url_value) in host
-            .get("host_urls")
-            .map(Value::items)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            let Some(text) = url_value.as_str() else {
-                continue;
-            };
-            if let Err(reason) = url::http_url(text) {
-                let message = format!("`{}` is not a Fleet Server URL: {reason}", url::shown(text));
-                let diagnostic = Diagnostic::new(&rules::HOST_INVALID_URL, message)
-                    .at(url_value.span, "invalid URL");
-                found.push(diagnostic.pointer(format!("{}/host_urls/{index}", host.pointer)));
-            }
-        }
+        host_urls(host, found);
     }
     for proxy in model.of(Kind::Proxy) {
         dotted_headers(context.version, proxy, found);
-        let Some(url_value) = proxy.get("url").filter(|u| u.as_str().is_some()) else {
+        proxy_url(proxy, found);
+    }
+}
+
+/// Fleet setup parses each host URL (KIBANA.md §4.1).
+fn host_urls(host: &Item, found: &mut Diagnostics) {
+    let urls = host.get("host_urls").map(Value::items).unwrap_or_default();
+    for (index, url_value) in urls.iter().enumerate() {
+        let Some(text) = url_value.as_str() else {
             continue;
         };
-        let text = url_value.as_str().unwrap_or_default();
-        if let Err(reason) = url::url_with_scheme(text, &["http", "https", "socks5"]) {
-            let message = format!("`{}` is not a proxy URL: {reason}", url::shown(text));
-            let diagnostic = Diagnostic::new(&rules::PROXY_INVALID_URL, message)
+        if let Err(reason) = url::http_url(text) {
+            let message = format!("`{}` is not a Fleet Server URL: {reason}", url::shown(text));
+            let diagnostic = Diagnostic::new(&rules::HOST_INVALID_URL, message)
                 .at(url_value.span, "invalid URL");
-            found.push(diagnostic.pointer(format!("{}/url", proxy.pointer)));
+            found.push(diagnostic.pointer(format!("{}/host_urls/{index}", host.pointer)));
         }
+    }
+}
+
+/// The Fleet UI's rule for proxy URLs (KIBANA.md §4.2).
+fn proxy_url(proxy: &Item, found: &mut Diagnostics) {
+    let Some(url_value) = proxy.get("url") else {
+        return;
+    };
+    let Some(text) = url_value.as_str() else {
+        return;
+    };
+    if let Err(reason) = url::url_with_scheme(text, &["http", "https", "socks5"]) {
+        let message = format!("`{}` is not a proxy URL: {reason}", url::shown(text));
+        let diagnostic =
+            Diagnostic::new(&rules::PROXY_INVALID_URL, message).at(url_value.span, "invalid URL");
+        found.push(diagnostic.pointer(format!("{}/url", proxy.pointer)));
     }
 }
 

@@ -230,6 +230,45 @@ fn licences(policy: &Item, found: &mut Diagnostics) {
 /// For each remote output: the licence that syncing needs, or the packages whose assets
 /// must be installed on the remote cluster by hand.
 fn remote_assets(model: &Model, found: &mut Diagnostics) {
+    let used = packages_by_output(model);
+    let remote = model
+        .of(Kind::Output)
+        .filter(|o| Target::Declared(o).output_type() == "remote_elasticsearch");
+    for output in remote {
+        let sync = output
+            .body
+            .field("sync_integrations")
+            .filter(|f| f.value.as_bool() == Some(true));
+        if let Some(sync) = sync {
+            let message = format!(
+                "`sync_integrations` on `{}` needs an Enterprise licence",
+                output.key.value
+            );
+            let diagnostic = Diagnostic::new(&rules::SYNC_LICENCE, message)
+                .at(sync.key_span, "needs Enterprise");
+            found.push(diagnostic.pointer(format!("{}/sync_integrations", output.pointer)));
+            continue;
+        }
+        let Some(packages) = used
+            .get(output.key.value.as_str())
+            .filter(|p| !p.is_empty())
+        else {
+            continue;
+        };
+        let list: Vec<String> = packages.iter().map(|p| format!("`{p}`")).collect();
+        let message = format!(
+            "install the assets of {} on the cluster behind the remote output `{}`",
+            list.join(", "),
+            output.key.value
+        );
+        let diagnostic =
+            Diagnostic::new(&rules::REMOTE_ASSETS, message).at(output.key.span, "remote output");
+        found.push(diagnostic.pointer(output.pointer.clone()));
+    }
+}
+
+/// The packages whose data each declared output receives, `elastic_agent` for monitoring.
+fn packages_by_output(model: &Model) -> BTreeMap<&str, BTreeSet<String>> {
     let mut used: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for policy in model.of(Kind::AgentPolicy) {
         let policy_output = data_output(model, policy);
@@ -238,8 +277,7 @@ fn remote_assets(model: &Model, found: &mut Diagnostics) {
                 continue;
             };
             // A package policy's own `output_id` wins over the policy's data output.
-            let own = package_policy.get("output_id").and_then(Value::as_str);
-            let output = match own {
+            let output = match package_policy.get("output_id").and_then(Value::as_str) {
                 Some(id) => model.find(Kind::Output, id).map(Target::Declared),
                 None => policy_output,
             };
@@ -260,42 +298,5 @@ fn remote_assets(model: &Model, found: &mut Diagnostics) {
                 .insert("elastic_agent".to_owned());
         }
     }
-    for output in model
-        .of(Kind::Output)
-        .filter(|o| Target::Declared(o).output_type() == "remote_elasticsearch")
-    {
-        if let Some(sync) = output
-            .body
-            .field("sync_integrations")
-            .filter(|f| f.value.as_bool() == Some(true))
-        {
-            let message = format!(
-                "`sync_integrations` on `{}` needs an Enterprise licence",
-                output.key.value
-            );
-            found.push(
-                Diagnostic::new(&rules::SYNC_LICENCE, message)
-                    .at(sync.key_span, "needs Enterprise")
-                    .pointer(format!("{}/sync_integrations", output.pointer)),
-            );
-            continue;
-        }
-        let Some(packages) = used
-            .get(output.key.value.as_str())
-            .filter(|p| !p.is_empty())
-        else {
-            continue;
-        };
-        let list: Vec<String> = packages.iter().map(|p| format!("`{p}`")).collect();
-        let message = format!(
-            "install the assets of {} on the cluster behind the remote output `{}`",
-            list.join(", "),
-            output.key.value
-        );
-        found.push(
-            Diagnostic::new(&rules::REMOTE_ASSETS, message)
-                .at(output.key.span, "remote output")
-                .pointer(output.pointer.clone()),
-        );
-    }
+    used
 }
