@@ -63,6 +63,7 @@ pub fn load(
     let root = project::find_root(options.dir.as_deref(), &options.start)
         .map_err(|d| found.push(d))
         .ok()?;
+    tracing::debug!(root = %root.display(), "using repository");
     let project = project::load(&root, sources)
         .map_err(|d| found.extend(d))
         .ok()?;
@@ -161,6 +162,9 @@ fn select_files(
     always_out.extend(targets.iter().cloned());
     let paths = declaration_paths(&project.root, &include, &exclude, &always_out);
     tracing::debug!(count = paths.len(), "selected declaration files");
+    for path in &paths {
+        tracing::trace!(file = %path.display(), "declaration file");
+    }
     Some(paths)
 }
 
