@@ -17,6 +17,61 @@ use crate::tree::{Entry, Node, NodeValue};
 /// The top-level key for other `xpack.fleet.*` settings.
 pub const SETTINGS: &str = "settings";
 
+/// Byte ranges of values under credential keys in a text that did not parse: a line-based
+/// reading of `key: value`, `key = value` and `{ key: value }`, including quoted, block
+/// (`|`, `>`) and TOML multi-line values. Used only to hide them from reports.
+pub fn credential_spans_in_text(text: &str) -> Vec<std::ops::Range<usize>> {
+    let keys = CREDENTIAL_KEYS.join("|");
+    let pattern = format!(r#"(?m)(?:^|[\s{{,])["']?(?:{keys})["']?[ \t]*[:=][ \t]*"#);
+    let Ok(key) = regex::Regex::new(&pattern) else {
+        return Vec::new();
+    };
+    key.find_iter(text)
+        .map(|found| found.end()..value_end(text, found.end()))
+        .filter(|range| !range.is_empty())
+        .collect()
+}
+
+/// Where the value starting at `start` ends.
+fn value_end(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    let line_end = rest.find('\n').map_or(text.len(), |i| start + i);
+    for quote in [r#"""""#, "'''"] {
+        if let Some(body) = rest.strip_prefix(quote) {
+            let close = body
+                .find(quote)
+                .map(|i| start + quote.len() + i + quote.len());
+            return close.unwrap_or(text.len());
+        }
+    }
+    match rest.chars().next() {
+        Some(quote @ ('"' | '\'')) => {
+            let close = rest[1..].find(quote).map(|i| start + 2 + i);
+            close.map_or(line_end, |end| end.min(line_end))
+        }
+        Some('|' | '>') => block_end(text, line_end),
+        _ => rest
+            .find([',', '}', '\n'])
+            .map_or(text.len(), |i| start + i),
+    }
+}
+
+/// The end of a block scalar whose header line ends at `line_end`: the following lines
+/// that are blank or indented more than the header's line.
+fn block_end(text: &str, line_end: usize) -> usize {
+    let header_start = text[..line_end].rfind('\n').map_or(0, |i| i + 1);
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let header_indent = indent(&text[header_start..line_end]);
+    let mut end = line_end;
+    for line in text[line_end..].split_inclusive('\n').skip(1) {
+        if !line.trim().is_empty() && indent(line) <= header_indent {
+            break;
+        }
+        end += line.len();
+    }
+    end.min(text.len())
+}
+
 /// A raw item waiting for validation.
 #[derive(Debug, Clone)]
 pub struct Pending<'a> {
@@ -157,6 +212,49 @@ fn collect_settings<'a>(
                     .at(entry.value.span, "not a map")
                     .pointer("/settings"),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential_spans_in_text;
+
+    /// The text with each found range masked as `Sources::mask` does: line breaks kept.
+    fn masked(text: &str) -> String {
+        let mut out = text.to_owned();
+        for range in credential_spans_in_text(text) {
+            let stars: String = text[range.clone()]
+                .chars()
+                .map(|c| if c == '\n' { '\n' } else { '*' })
+                .collect();
+            out.replace_range(range, &stars);
+        }
+        out
+    }
+
+    #[test]
+    fn finds_credentials_in_text_that_does_not_parse() {
+        let cases = [
+            ("service_token: abc\n", "service_token: ***\n"),
+            ("  password: \"p w\" # c\n", "  password: ***** # c\n"),
+            (
+                "ssl: {key: k1, certificate: c}\n",
+                "ssl: {key: **, certificate: c}\n",
+            ),
+            ("password = 'x'\n", "password = ***\n"),
+            (
+                "password = \"\"\"a\nb\"\"\"\nx = 1\n",
+                "password = ****\n****\nx = 1\n",
+            ),
+            (
+                "  key: |\n    line1\n    line2\n  other: 1\n",
+                "  key: *\n*********\n*********\n  other: 1\n",
+            ),
+            ("hosts: [a]\nname: key\n", "hosts: [a]\nname: key\n"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(masked(text), expected, "{text:?}");
         }
     }
 }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use crate::collect;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::environment::{self, Environment};
 use crate::parse::{self, Limits, Syntax};
@@ -254,24 +255,40 @@ pub fn read_and_parse(
             }
         }
     }
-    let sources: &Sources = sources;
-    let parsed: Vec<Result<DeclarationFile, Diagnostic>> = readable
+    let shared: &Sources = sources;
+    let parsed: Vec<(FileId, Result<DeclarationFile, Diagnostic>)> = readable
         .into_par_iter()
         .map(|(file, ())| {
-            let source = sources.get(file);
+            let source = shared.get(file);
             let syntax = Syntax::of(&source.path).unwrap_or(Syntax::Yaml);
-            parse::parse(syntax, file, &source.text, Limits::default())
-                .map(|root| DeclarationFile { file, root })
+            let parsed = parse::parse(syntax, file, &source.text, Limits::default())
+                .map(|root| DeclarationFile { file, root });
+            (file, parsed)
         })
         .collect();
     let mut files = Vec::new();
-    for result in parsed {
+    for (file, result) in parsed {
         match result {
-            Ok(file) => files.push(file),
-            Err(diagnostic) => found.push(diagnostic),
+            Ok(parsed) => files.push(parsed),
+            Err(diagnostic) => {
+                // The report quotes the file; with no tree to find credentials in, they
+                // are found by their keys in the text.
+                mask_credentials_in_text(sources, file);
+                found.push(diagnostic);
+            }
         }
     }
     files
+}
+
+fn mask_credentials_in_text(sources: &mut Sources, file: FileId) {
+    for range in collect::credential_spans_in_text(&sources.get(file).text) {
+        sources.mask(Span {
+            file,
+            start: range.start,
+            end: range.end,
+        });
+    }
 }
 
 /// Why a file could not be read as text.

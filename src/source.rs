@@ -46,7 +46,11 @@ impl<T> Spanned<T> {
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
+    /// The text as reports may show it: credentials masked.
     pub text: String,
+    /// The text as read, kept once something is masked, so that lines and columns stay
+    /// those of the file.
+    original: Option<String>,
 }
 
 /// A 1-based line and column, the column counted in characters.
@@ -69,6 +73,7 @@ impl Sources {
         self.files.push(SourceFile {
             path: path.into(),
             text,
+            original: None,
         });
         id
     }
@@ -91,6 +96,8 @@ impl Sources {
         let Some(secret) = file.text.get(span.start..span.end) else {
             return;
         };
+        let secret = secret.to_owned();
+        file.original.get_or_insert_with(|| file.text.clone());
         let masked: String = secret
             .chars()
             .map(|c| {
@@ -104,9 +111,10 @@ impl Sources {
         file.text.replace_range(span.start..span.end, &masked);
     }
 
-    /// The 1-based line and character column of a byte offset.
+    /// The 1-based line and character column of a byte offset, in the file as read.
     pub fn position(&self, file: FileId, offset: usize) -> Position {
-        position_in(&self.get(file).text, offset)
+        let source = self.get(file);
+        position_in(source.original.as_deref().unwrap_or(&source.text), offset)
     }
 }
 

@@ -95,3 +95,73 @@ proptest! {
         }
     }
 }
+
+/// Runs `check` with the human report; exit code and standard error.
+fn check_human(root: &PathBuf) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .arg("-C")
+        .arg(root)
+        .args(["--color", "never", "check"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(root);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_file_that_does_not_parse_shows_no_credential() {
+    let cases: [(&str, &str); 4] = [
+        (
+            "dup.yaml",
+            "outputs:\n  - id: r\n    service_token: CANARYdup1\n    service_token: CANARYdup1\n",
+        ),
+        (
+            "flow.yaml",
+            "outputs:\n  - { id: r, password: CANARYflow, ssl: {key: CANARYkey\n",
+        ),
+        (
+            "block.yaml",
+            "outputs:\n  - id: r\n    ssl:\n      key: |\n        CANARYblock\n    name: 0755\n",
+        ),
+        (
+            "dup.toml",
+            "[[outputs]]\nid = \"k\"\npassword = \"CANARYtoml\"\nid = \"again\"\n",
+        ),
+    ];
+    for (file, text) in cases {
+        let (code, stderr) = check_human(&repository(file, text.as_bytes()));
+        assert_eq!(code, Some(1), "{file}: {stderr}");
+        assert!(
+            stderr.contains(file),
+            "{file}: the report names the file: {stderr}"
+        );
+        assert!(!stderr.contains("CANARY"), "{file} leaks: {stderr}");
+    }
+}
+
+#[test]
+fn columns_are_the_file_s_after_a_masked_credential() {
+    let text = "outputs:\n  - { id: r, name: r, type: remote_elasticsearch, hosts: [\"https://r:443\"], service_token: \"ääää\", bogus: 1 }\n";
+    let (code, report) = check(&repository("o.yaml", text.as_bytes()));
+    assert_eq!(code, Some(1));
+    let bogus = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "schema/unknown-field")
+        .expect("the unknown field");
+    let expected = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split("bogus")
+        .next()
+        .unwrap()
+        .chars()
+        .count()
+        + 1;
+    assert_eq!(bogus["column"], expected, "{report}");
+}
