@@ -4,7 +4,7 @@
 //! for Kibana to boot and for Fleet setup to succeed (unique ids, one default, references
 //! that resolve, host formats), plus fleetc's own hazards. Each module covers one kind.
 
-mod hazards;
+pub mod hazards;
 mod hosts;
 mod outputs;
 mod packages;
