@@ -50,9 +50,13 @@ impl Secrets for Resolved {
         if let Some(secret) = self.values.get(name) {
             // Kibana substitutes `${WORD}` in every kibana.yml string, secret or not.
             if fleetc::check::hazards::substitution(secret.expose()).is_some() {
-                let message = format!("the value of the secret `{name}` contains a `${{...}}` reference, which Kibana would replace with an environment variable");
+                let message = format!(
+                    "the value of the secret `{name}` contains a `${{...}}` reference, which Kibana would replace with an environment variable"
+                );
                 let help = "Kibana has no escape for `${`: change the credential, or use `delivery = \"env\"`, where Kibana takes the value from its environment as it is";
-                return Err(Diagnostic::new(&rules::ENV_SUBSTITUTION, message).at(value.span, "secret reference").help(help));
+                return Err(Diagnostic::new(&rules::ENV_SUBSTITUTION, message)
+                    .at(value.span, "secret reference")
+                    .help(help));
             }
             return Ok(secret.expose().to_owned());
         }

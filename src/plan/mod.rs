@@ -61,7 +61,9 @@ pub fn plan(request: &Request<'_>) -> Result<Plan, Vec<Diagnostic>> {
     let old = read(request.file, text)?;
     let owned = target::owned_keys(request.block.iter().map(|(key, _)| key.as_str()));
     if let Some(root) = &old {
-        let found = target::fleet_keys_outside(request.file, root, region.as_ref(), &owned);
+        let clashing = target::clashing_keys(request.block);
+        let found =
+            target::fleet_keys_outside(request.file, root, region.as_ref(), &owned, &clashing);
         if !found.is_empty() {
             return Err(found);
         }

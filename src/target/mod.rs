@@ -180,6 +180,40 @@ pub fn owned_keys<'a>(block_keys: impl IntoIterator<Item = &'a str>) -> Vec<Stri
     owned
 }
 
+/// Keys that may not stand outside the block beside what it declares, each with the
+/// reason: the legacy hosts settings, which add a default of their own (KIBANA.md §2, §4.1).
+pub fn clashing_keys(block: &[(String, serde_json::Value)]) -> Vec<(String, &'static str)> {
+    let flagged = |key: &str, flags: &[&str]| {
+        block
+            .iter()
+            .filter(|(k, _)| k == key)
+            .filter_map(|(_, v)| v.as_array())
+            .flatten()
+            .any(|item| {
+                flags
+                    .iter()
+                    .any(|flag| item.get(flag).and_then(serde_json::Value::as_bool) == Some(true))
+            })
+    };
+    let mut clashing = Vec::new();
+    if flagged(
+        "xpack.fleet.outputs",
+        &["is_default", "is_default_monitoring"],
+    ) {
+        clashing.push((
+            "xpack.fleet.agents.elasticsearch.hosts".to_owned(),
+            "Kibana refuses to start beside a default output of the block (KIBANA.md §2)",
+        ));
+    }
+    if flagged("xpack.fleet.fleetServerHosts", &["is_default"]) {
+        clashing.push((
+            "xpack.fleet.agents.fleet_server.hosts".to_owned(),
+            "adds a second default Fleet Server host, and Fleet setup fails (KIBANA.md §4.1)",
+        ));
+    }
+    clashing
+}
+
 /// A finding for each key outside `region` that Kibana reads as one of `owned`, dotted
 /// (`xpack.fleet.outputs:`) or nested (`xpack:` / `fleet:` / `outputs:`).
 pub fn fleet_keys_outside(
@@ -187,12 +221,14 @@ pub fn fleet_keys_outside(
     root: &Node,
     region: Option<&Range<usize>>,
     owned: &[String],
+    clashing: &[(String, &'static str)],
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut walk = Walk {
         file,
         region,
         owned,
+        clashing,
         found: &mut found,
     };
     walk.map(root, &[]);
@@ -203,6 +239,7 @@ struct Walk<'a> {
     file: FileId,
     region: Option<&'a Range<usize>>,
     owned: &'a [String],
+    clashing: &'a [(String, &'static str)],
     found: &'a mut Vec<Diagnostic>,
 }
 
@@ -219,14 +256,19 @@ impl Walk<'_> {
             let mut inner = path.to_vec();
             inner.extend(segments(text));
             let joined = inner.join(".");
-            let claimed = self
-                .owned
-                .iter()
-                .find(|o| joined == **o || joined.starts_with(&format!("{o}.")));
-            if let Some(owned) = claimed {
-                let message = format!(
+            let covers = |o: &str| joined == o || joined.starts_with(&format!("{o}."));
+            let claimed = self.owned.iter().find(|o| covers(o));
+            let clash = self.clashing.iter().find(|(o, _)| covers(o));
+            let message = match (claimed, clash) {
+                (Some(owned), _) => Some(format!(
                     "`{text}` sets `{owned}` outside fleetc's managed block; fleetc writes that key"
-                );
+                )),
+                (None, Some((clashing, reason))) => Some(format!(
+                    "`{text}` sets `{clashing}` outside fleetc's managed block, which {reason}"
+                )),
+                (None, None) => None,
+            };
+            if let Some(message) = message {
                 let span = Span {
                     file: self.file,
                     start: key.span.start,
@@ -236,11 +278,13 @@ impl Walk<'_> {
                     Diagnostic::new(&rules::TARGET_FLEET_KEY, message)
                         .at(span, "Fleet preconfiguration key"),
                 );
-            } else if self
+                continue;
+            }
+            let deeper = self
                 .owned
                 .iter()
-                .any(|o| o.starts_with(&format!("{joined}.")))
-            {
+                .chain(self.clashing.iter().map(|(o, _)| o));
+            if deeper.clone().any(|o| o.starts_with(&format!("{joined}."))) {
                 self.map(value, &inner);
             }
         }
@@ -310,7 +354,7 @@ mod tests {
         ];
         for (text, key) in cases {
             let root = scan::read(text).expect("reads").expect("document");
-            let found = fleet_keys_outside(FILE, &root, None, &owned);
+            let found = fleet_keys_outside(FILE, &root, None, &owned, &[]);
             assert_eq!(found.len(), 1, "{text}");
             let span = found[0].primary.as_ref().expect("span").span;
             assert_eq!(&text[span.start..span.end], key, "{text}");
@@ -318,6 +362,43 @@ mod tests {
         let fine =
             "xpack.fleet.agents.enabled: true\nxpack.fleet:\n  registryUrl: x\nserver.name: k\n";
         let root = scan::read(fine).expect("reads").expect("document");
-        assert!(fleet_keys_outside(FILE, &root, None, &owned).is_empty());
+        assert!(fleet_keys_outside(FILE, &root, None, &owned, &[]).is_empty());
+    }
+
+    #[test]
+    fn legacy_hosts_clash_with_the_block_s_defaults() {
+        let block = vec![
+            (
+                "xpack.fleet.outputs".to_owned(),
+                serde_json::json!([{ "id": "es", "is_default_monitoring": true }]),
+            ),
+            (
+                "xpack.fleet.fleetServerHosts".to_owned(),
+                serde_json::json!([{ "id": "fs", "is_default": false }]),
+            ),
+        ];
+        let clashing = clashing_keys(&block);
+        assert_eq!(clashing.len(), 1);
+        let owned = owned_keys([]);
+        for text in [
+            "xpack.fleet.agents.elasticsearch.hosts: [x]\n",
+            "xpack:\n  fleet:\n    agents:\n      elasticsearch.hosts: [x]\n",
+        ] {
+            let root = scan::read(text).expect("reads").expect("document");
+            let found = fleet_keys_outside(FILE, &root, None, &owned, &clashing);
+            assert_eq!(found.len(), 1, "{text}");
+            assert!(
+                found[0].message.contains("refuses to start"),
+                "{}",
+                found[0].message
+            );
+        }
+        let root = scan::read("xpack.fleet.agents.fleet_server.hosts: [x]\n")
+            .expect("reads")
+            .expect("document");
+        assert!(
+            fleet_keys_outside(FILE, &root, None, &owned, &clashing).is_empty(),
+            "no default host in the block"
+        );
     }
 }
