@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Kind;
 use crate::reference::Reference;
 use crate::rules;
+use crate::source::Span;
 use crate::tree::{Entry, Node, NodeValue};
 
 /// Merges `overlay` over `base`.
@@ -32,11 +33,27 @@ pub fn apply<'a>(
                 .or_insert(position);
         }
     }
+    let mut patched: HashMap<(Kind, String), Span> = HashMap::new();
     for patch in overlay.items {
         let Some(key) = key_of(&patch) else {
             found.push(missing_key(&patch));
             continue;
         };
+        let key_span = patch
+            .node
+            .get(patch.kind.key_field())
+            .map_or(patch.node.span, |k| k.span);
+        if let Some(first) = patched.insert((patch.kind, key.clone()), key_span) {
+            let message = format!(
+                "the overlay declares the {} `{key}` twice",
+                patch.kind.noun()
+            );
+            let diagnostic = Diagnostic::new(&rules::OVERLAY_DUPLICATE, message)
+                .at(key_span, "again here")
+                .also(first, "first here");
+            found.push(diagnostic.pointer(patch.pointer.clone()));
+            continue;
+        }
         let position = positions.get(&(patch.kind, key.clone())).copied();
         if let Some(remove) = patch.node.entry("remove") {
             remove_item(&mut items, position, &patch, remove, found);
@@ -177,7 +194,7 @@ pub fn merge_patch(target: &Node, patch: &Node) -> Node {
     Node::new(span, NodeValue::Map(entries))
 }
 
-fn head(node: &Node) -> crate::source::Span {
+fn head(node: &Node) -> Span {
     node.entries()
         .and_then(|e| e.first())
         .map_or(node.span, |e| e.key_span)

@@ -113,6 +113,7 @@ rules! {
 
     // Overlays and value templates (DESIGN.md "Environments and overlays", "Value templates").
     OVERLAY_NO_ID = "overlay/missing-id", Lint, Error, "an overlay item is matched to a base item by its `id` (`name` for packages), so it needs one";
+    OVERLAY_DUPLICATE = "overlay/duplicate-id", Lint, Error, "an overlay may say one thing about each base item; two overlay items with one id would leave the result to file order";
     OVERLAY_REMOVE = "overlay/invalid-remove", Lint, Error, "`remove: true` drops the base item with the same id; write it with nothing but the id, and only for ids the base declares";
     TEMPLATE = "template/error", Lint, Error, "string values may use Handlebars expressions such as `{{region}}`, rendered from `[vars]` of `fleetc.toml` and of the environment; every variable must be defined";
 

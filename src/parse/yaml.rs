@@ -21,6 +21,7 @@ pub fn parse(file: FileId, text: &str, limits: Limits) -> Result<Node, Diagnosti
     let offsets = Offsets::new(text);
     let mut builder = Builder {
         file,
+        text,
         offsets: &offsets,
         limits,
         stack: Vec::new(),
@@ -89,6 +90,7 @@ enum Frame {
 
 struct Builder<'a> {
     file: FileId,
+    text: &'a str,
     offsets: &'a Offsets,
     limits: Limits,
     stack: Vec<Frame>,
@@ -202,7 +204,13 @@ impl Builder<'_> {
         tag: Option<Cow<'_, Tag>>,
         span: YamlSpan,
     ) -> Result<(), Diagnostic> {
-        let span = self.span(span);
+        let mut span = self.span(span);
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            // A block scalar's span runs on to the indentation of the next key; it ends
+            // with its last line.
+            let body = self.text.get(span.start..span.end).unwrap_or_default();
+            span.end = span.start + body.trim_end_matches([' ', '\t', '\n', '\r']).len();
+        }
         let forced_string = self.check_tag(tag.as_deref(), span)?;
         self.count(1, span)?;
         if self.expects_key() {

@@ -156,13 +156,17 @@ fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 
 /// The file with `block` (kibana.yml lines) as its managed region: in place of the old
 /// region, or appended after the file's last line.
+///
+/// A file written with CRLF line breaks gets them in the region too, so that the file keeps
+/// one kind of line break and a second apply finds nothing to change.
 pub fn compose(text: &str, region: Option<Range<usize>>, block: &str) -> String {
-    let managed = format!("{BEGIN}\n{block}{END}\n");
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let managed = format!("{BEGIN}\n{block}{END}\n").replace('\n', newline);
     match region {
         Some(region) => format!("{}{managed}{}", &text[..region.start], &text[region.end..]),
         None if text.is_empty() => managed,
         None if text.ends_with('\n') => format!("{text}{managed}"),
-        None => format!("{text}\n{managed}"),
+        None => format!("{text}{newline}{managed}"),
     }
 }
 
@@ -321,6 +325,22 @@ mod tests {
             assert_eq!(problems[0].code, "target/malformed-block", "{broken}");
         }
         assert_eq!(region(FILE, "a: 1"), Ok(None));
+    }
+
+    #[test]
+    fn keeps_the_file_s_line_breaks() {
+        let text = "server.name: k\r\n";
+        let composed = compose(text, None, "a: 1\n");
+        assert_eq!(
+            composed,
+            format!("server.name: k\r\n{BEGIN}\r\na: 1\r\n{END}\r\n")
+        );
+        let region = region(FILE, &composed).expect("valid").expect("a region");
+        assert_eq!(
+            compose(&composed, Some(region), "a: 1\n"),
+            composed,
+            "a second apply changes nothing"
+        );
     }
 
     #[test]

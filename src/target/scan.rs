@@ -2,8 +2,8 @@
 //!
 //! The declaration parser (`parse::yaml`) is strict on purpose; a hand-written kibana.yml
 //! is not fleetc's to judge, and may hold what js-yaml accepts and fleetc's declarations do
-//! not (tags, leading-zero numbers, duplicate keys, anchors). This reader accepts all of
-//! that and keeps byte spans, so that `target` can find Fleet keys outside the managed
+//! not (tags, leading-zero numbers, anchors). This reader accepts all of that, refuses
+//! only what js-yaml refuses too (a key written twice in one map), and keeps byte spans, so that `target` can find Fleet keys outside the managed
 //! block and `plan` can replace values with placeholders in place.
 
 use std::borrow::Cow;
@@ -107,7 +107,7 @@ impl Reader<'_> {
             Event::Scalar(text, style, _, tag) => {
                 let span = self.scalar_span(start, end, style);
                 let key_span = start..end;
-                self.scalar(text, style, tag, span, key_span);
+                self.scalar(text, style, tag, span, key_span)?;
             }
             Event::Alias(_) => self.complete(Node {
                 span: start..end,
@@ -140,13 +140,26 @@ impl Reader<'_> {
         tag: Option<Cow<'_, Tag>>,
         span: Range<usize>,
         key_span: Range<usize>,
-    ) {
-        if let Some(Frame::Map(_, _, key @ None)) = self.stack.last_mut() {
+    ) -> Result<(), ScanError> {
+        if let Some(Frame::Map(_, entries, key @ None)) = self.stack.last_mut() {
+            // js-yaml, Kibana's reader, refuses a key written twice in one map.
+            if entries
+                .iter()
+                .any(|(k, _)| k.text.as_deref() == Some(text.as_ref()))
+            {
+                let message = format!(
+                    "the key `{text}` is written twice in one map, which Kibana's reader refuses"
+                );
+                return Err(ScanError {
+                    offset: key_span.start,
+                    message,
+                });
+            }
             *key = Some(Key {
                 text: Some(text.into_owned()),
                 span: key_span,
             });
-            return;
+            return Ok(());
         }
         let is_str_tag = tag.is_some_and(|t| t.suffix == "str");
         let json = if style == ScalarStyle::Plain && !is_str_tag {
@@ -158,6 +171,7 @@ impl Reader<'_> {
             span,
             value: Value::Scalar(json),
         });
+        Ok(())
     }
 
     fn open(&mut self, frame: Frame) -> Result<(), ScanError> {
@@ -233,11 +247,18 @@ mod tests {
 
     #[test]
     fn accepts_what_the_strict_parser_refuses() {
-        let node = root("mode: 0755\nmode: 1\nx: !custom 3\nanchor: &a {b: 1}\nalias: *a\n");
+        let node = root("mode: 0755\nx: !custom 3\nanchor: &a {b: 1}\nalias: *a\n");
         assert_eq!(
             node.to_json(),
-            json!({ "mode": 1, "x": 3, "anchor": { "b": 1 }, "alias": null })
+            json!({ "mode": "0755", "x": 3, "anchor": { "b": 1 }, "alias": null })
         );
+    }
+
+    #[test]
+    fn refuses_a_key_written_twice_as_js_yaml_does() {
+        let error = read("a: 1\nb:\n  c: 1\n  c: 2\n").expect_err("a duplicate key");
+        assert_eq!(error.offset, 17);
+        assert!(error.message.contains("`c`"), "{}", error.message);
     }
 
     #[test]

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A value no output may show unless it is the intended destination.
-pub const CANARY: &str = "canary-7f3c'quote\"dq $HOME ${X} end";
+/// A value no output may show unless it is the intended destination: quotes and shell
+/// expansions test the env-file quoting (a Kibana `${...}` reference would be refused).
+pub const CANARY: &str = "canary-7f3c'quote\"dq $HOME $(X) end";
 /// The part of [`CANARY`] that survives any quoting: what the leak hunt searches for.
 pub const CANARY_MARK: &str = "canary-7f3c";
 
