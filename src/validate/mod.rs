@@ -26,6 +26,8 @@ use crate::version::StackVersion;
 pub struct Place {
     pub pointer: String,
     pub field: String,
+    /// The field of the map this place sits in; `None` at the item's top level.
+    parent: Option<String>,
 }
 
 impl Place {
@@ -33,6 +35,7 @@ impl Place {
         Place {
             pointer: pointer.into(),
             field: String::new(),
+            parent: None,
         }
     }
 
@@ -46,6 +49,7 @@ impl Place {
         Place {
             pointer: format!("{}/{escaped}", self.pointer),
             field,
+            parent: (!self.field.is_empty()).then(|| self.field.clone()),
         }
     }
 
@@ -53,6 +57,7 @@ impl Place {
         Place {
             pointer: format!("{}/{index}", self.pointer),
             field: format!("{}[{index}]", self.field),
+            parent: self.parent.clone(),
         }
     }
 
@@ -440,16 +445,9 @@ impl Validator<'_> {
     }
 
     fn unknown(&mut self, entry: &Entry, schema: &Schema, place: &Place) {
-        let what = if place.field.contains('.') {
-            format!(
-                "`{}`",
-                place
-                    .field
-                    .rsplit_once('.')
-                    .map_or("", |(parent, _)| parent)
-            )
-        } else {
-            with_article(self.noun)
+        let what = match &place.parent {
+            Some(parent) => format!("`{parent}`"),
+            None => with_article(self.noun),
         };
         let message = format!("`{}` is not a field of {what}", entry.key);
         let known = schema
