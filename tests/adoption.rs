@@ -189,3 +189,32 @@ fn init_creates_a_repository_that_checks_and_builds() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_examples_check_and_build() {
+    let platform = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/platform");
+    let identity = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/platform/demo-identity.txt"
+    );
+    assert_eq!(fleetc(&["-C", platform, "check"]).0, Some(0));
+    let (code, block) = fleetc(&["-C", platform, "--identity", identity, "build"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        block.contains("    secrets:\n      service_token: "),
+        "the remote token goes under `secrets`"
+    );
+    let environments = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/environments");
+    assert_eq!(fleetc(&["-C", environments, "check"]).0, Some(0));
+    let (_, staging) = fleetc(&["-C", environments, "--env", "staging", "build"]);
+    let (_, prod) = fleetc(&["-C", environments, "--env", "prod", "build"]);
+    assert!(
+        staging.contains("https://es.eu-west-1.example.com:9200")
+            && staging.contains("debug-logstash")
+    );
+    assert!(
+        prod.contains("https://es-2.us-east-1.example.com:9200")
+            && !prod.contains("debug-logstash")
+    );
+    assert!(prod.contains("preset: throughput") && prod.contains("period: \"10s\""));
+}
