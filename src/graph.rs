@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::check::usage::{self, Target};
+use crate::check::usage;
 use crate::model::{Item, Kind, Model, Value};
 
 /// A node: one declaration, or an item Kibana creates itself.
@@ -118,47 +118,25 @@ impl Graph {
     }
 
     fn policy_edges(&mut self, model: &Model, policy: &Item) {
-        let id = policy.key.value.as_str();
-        let outputs = [
-            (
-                Relation::Data,
-                usage::data_output(model, policy),
-                policy.get("data_output_id").is_none(),
-            ),
-            (
-                Relation::Monitoring,
-                usage::monitoring_output(model, policy),
-                policy.get("monitoring_output_id").is_none(),
-            ),
-        ];
-        for (relation, target, implicit) in outputs {
-            match target {
-                Some(Target::Declared(output)) => self.edge(
-                    (Kind::AgentPolicy, id),
-                    (Kind::Output, &output.key.value),
+        let from = (Kind::AgentPolicy, policy.key.value.as_str());
+        let data = usage::data_output(model, policy);
+        let monitoring = usage::monitoring_output(model, policy);
+        for (relation, target, field) in [
+            (Relation::Data, data, "data_output_id"),
+            (Relation::Monitoring, monitoring, "monitoring_output_id"),
+        ] {
+            if let Some(target) = target {
+                self.edge(
+                    from,
+                    (Kind::Output, target.id()),
                     relation,
-                    implicit,
-                ),
-                Some(Target::KibanaDefault) => self.edge(
-                    (Kind::AgentPolicy, id),
-                    (Kind::Output, target.map_or("", |t| t.id())),
-                    relation,
-                    implicit,
-                ),
-                None => {}
+                    policy.get(field).is_none(),
+                );
             }
         }
-        let host = policy
-            .text("fleet_server_host_id")
-            .map(|h| (h.value, false));
-        let host = host.or_else(|| {
-            model
-                .first_flagged(Kind::FleetServerHost, "is_default")
-                .map(|h| (h.key.value.clone(), true))
-        });
-        if let Some((host, implicit)) = host {
+        if let Some((host, implicit)) = fleet_server_host(model, policy) {
             self.edge(
-                (Kind::AgentPolicy, id),
+                from,
                 (Kind::FleetServerHost, &host),
                 Relation::FleetServer,
                 implicit,
@@ -173,12 +151,7 @@ impl Graph {
             .filter_map(|p| p.get("output_id"))
             .filter_map(Value::as_str)
         {
-            self.edge(
-                (Kind::AgentPolicy, id),
-                (Kind::Output, output),
-                Relation::Integration,
-                false,
-            );
+            self.edge(from, (Kind::Output, output), Relation::Integration, false);
         }
     }
 
@@ -254,6 +227,18 @@ impl Graph {
 
 /// The nodes of one kind, with their indices, under a title.
 type Group<'a> = (Kind, &'static str, Vec<(usize, &'a Node)>);
+
+/// The Fleet Server host a policy uses: its own, or the default one (implicit).
+fn fleet_server_host(model: &Model, policy: &Item) -> Option<(String, bool)> {
+    let own = policy
+        .text("fleet_server_host_id")
+        .map(|h| (h.value, false));
+    own.or_else(|| {
+        model
+            .first_flagged(Kind::FleetServerHost, "is_default")
+            .map(|h| (h.key.value.clone(), true))
+    })
+}
 
 const GROUPS: [(Kind, &str); 4] = [
     (Kind::AgentPolicy, "Agent policies"),
