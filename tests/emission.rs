@@ -14,6 +14,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::first_difference;
 use support::js::readback;
 
 use serde_json::{Number, Value, json};
@@ -149,25 +150,6 @@ fn keys_and_strings(
         }
         Value::String(s) => strings.push(s.clone()),
         _ => {}
-    }
-}
-
-/// The first place where two documents differ, for a readable failure.
-fn first_difference(expected: &Value, actual: &Value, path: &str) -> Option<String> {
-    match (expected, actual) {
-        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
-            .iter()
-            .zip(a)
-            .enumerate()
-            .find_map(|(i, (e, a))| first_difference(e, a, &format!("{path}[{i}]"))),
-        (Value::Object(e), Value::Object(a))
-            if e.len() == a.len() && e.keys().all(|k| a.contains_key(k)) =>
-        {
-            e.iter()
-                .find_map(|(k, v)| first_difference(v, &a[k], &format!("{path}.{k:?}")))
-        }
-        _ if expected == actual => None,
-        _ => Some(format!("{path}: expected {expected}, got {actual}")),
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod support;
 
+use support::first_difference;
 use support::js::readback;
 
 use fleetc::emit::yaml::{scalar, to_yaml};
@@ -49,37 +50,6 @@ fn normalize_number(n: &Number) -> Value {
         return json!({ "$number": "-0" });
     }
     Value::Number(Number::from_f64(f).expect("finite"))
-}
-
-/// Describes the first place where `actual` differs from `expected`.
-fn first_difference(expected: &Value, actual: &Value, path: &str) -> Option<String> {
-    match (expected, actual) {
-        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
-            .iter()
-            .zip(a)
-            .enumerate()
-            .find_map(|(i, (e, a))| first_difference(e, a, &format!("{path}[{i}]"))),
-        (Value::Object(e), Value::Object(a)) if keys_equal(e, a) => e
-            .iter()
-            .find_map(|(k, v)| first_difference(v, &a[k], &format!("{path}.{k:?}"))),
-        (Value::Object(e), Value::Object(a)) => Some(format!(
-            "{path}: keys differ\n  expected {:?}\n  actual   {:?}",
-            e.keys().collect::<Vec<_>>(),
-            a.keys().collect::<Vec<_>>()
-        )),
-        _ if expected == actual => None,
-        _ => Some(format!("{path}: expected {expected}, got {actual}")),
-    }
-}
-
-/// Same set of keys. Order is not compared: JavaScript objects list
-/// integer-like keys (`"0"`, `"42"`) first, whatever the document order.
-fn keys_equal(e: &Map<String, Value>, a: &Map<String, Value>) -> bool {
-    let mut ek: Vec<&String> = e.keys().collect();
-    let mut ak: Vec<&String> = a.keys().collect();
-    ek.sort();
-    ak.sort();
-    ek == ak
 }
 
 /// Emits `blocks`, reads them back with both js-yaml versions and asserts

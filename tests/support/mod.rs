@@ -9,6 +9,8 @@
 pub mod js;
 
 use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -260,4 +262,35 @@ pub fn mode(path: &Path) -> u32 {
         .permissions()
         .mode()
         & 0o777
+}
+
+/// Describes the first place where `actual` differs from `expected`.
+pub fn first_difference(expected: &Value, actual: &Value, path: &str) -> Option<String> {
+    match (expected, actual) {
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
+            .iter()
+            .zip(a)
+            .enumerate()
+            .find_map(|(i, (e, a))| first_difference(e, a, &format!("{path}[{i}]"))),
+        (Value::Object(e), Value::Object(a)) if keys_equal(e, a) => e
+            .iter()
+            .find_map(|(k, v)| first_difference(v, &a[k], &format!("{path}.{k:?}"))),
+        (Value::Object(e), Value::Object(a)) => Some(format!(
+            "{path}: keys differ\n  expected {:?}\n  actual   {:?}",
+            e.keys().collect::<Vec<_>>(),
+            a.keys().collect::<Vec<_>>()
+        )),
+        _ if expected == actual => None,
+        _ => Some(format!("{path}: expected {expected}, got {actual}")),
+    }
+}
+
+/// Same set of keys. Order is not compared: JavaScript objects list
+/// integer-like keys (`"0"`, `"42"`) first, whatever the document order.
+fn keys_equal(e: &Map<String, Value>, a: &Map<String, Value>) -> bool {
+    let mut ek: Vec<&String> = e.keys().collect();
+    let mut ak: Vec<&String> = a.keys().collect();
+    ek.sort();
+    ak.sort();
+    ek == ak
 }
