@@ -218,3 +218,32 @@ fn the_examples_check_and_build() {
     );
     assert!(prod.contains("preset: throughput") && prod.contains("period: \"10s\""));
 }
+
+#[test]
+fn colours_follow_the_flag_and_no_color() {
+    let repo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/outputs/duplicate-id/repo"
+    );
+    let stderr = |args: &[&str], no_color: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fleetc"));
+        command.args(["-C", repo]).args(args).arg("check");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        } else {
+            command.env_remove("NO_COLOR");
+        }
+        String::from_utf8(command.output().unwrap().stderr).unwrap()
+    };
+    let escape = "\u{1b}[";
+    assert!(
+        stderr(&["--color", "always"], true).contains(escape),
+        "always colours, NO_COLOR or not"
+    );
+    assert!(!stderr(&["--color", "never"], false).contains(escape));
+    assert!(
+        !stderr(&["--color", "auto"], true).contains(escape),
+        "NO_COLOR"
+    );
+    assert!(!stderr(&[], false).contains(escape), "not a terminal");
+}
