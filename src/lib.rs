@@ -9,6 +9,7 @@
 //! it, and `plan` compares the two. Findings are `diagnostic`s; the library never
 //! prints.
 
+pub mod atomic;
 pub mod check;
 pub mod collect;
 pub mod compile;

@@ -4,7 +4,7 @@
 //! atomically, with mode 0600 when the block holds a secret value and the file's own mode
 //! otherwise (0644 for a new file); when nothing changes it is not touched at all.
 
-use fleetc::target::write;
+use fleetc::atomic;
 
 use super::block::{Resolve, holds_secret};
 use super::plan::{Prepared, prepare};
@@ -40,7 +40,7 @@ pub fn run(global: &Global, printer: &Printer, args: &ApplyArgs) -> Result<Exit,
         std::fs::create_dir_all(folder).map_err(cannot)?;
     }
     tracing::debug!("writing `{}` with mode {mode:o}", path.display());
-    write::replace(path, new_text.as_bytes(), mode).map_err(cannot)?;
+    atomic::replace(path, new_text.as_bytes(), mode).map_err(cannot)?;
     say(&summary(&prepared))?;
     Ok(Exit::Success)
 }

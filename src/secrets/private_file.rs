@@ -1,21 +1,21 @@
 //! Writing files that may hold secret values.
 //!
 //! A file that holds a secret value is created with mode 0600, so that there is no moment
-//! when another user could open it; replacing a file goes through a temporary file in the
-//! same folder, fsync and rename, so that an interrupted write leaves the old file or the
-//! new one, never a mix, and never widens the mode of an existing file.
+//! when another user could open it; replacing a file goes through `atomic` (a temporary
+//! file in the same folder, fsync, rename), so that an interrupted write leaves the old
+//! file or the new one, never a mix, and a public file keeps the mode it had.
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 
 /// Who may read the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Only the owner (0600): the file holds a secret value.
     Private,
-    /// The usual mode (0666 less the umask): ciphertext or other public data.
+    /// Ciphertext or other public data: a new file gets 0666 less the umask when created,
+    /// 0644 when replaced into place; a replaced file keeps its mode.
     Public,
 }
 
@@ -26,48 +26,27 @@ pub fn create_new(path: &Path, bytes: &[u8], mode: Mode) -> io::Result<()> {
     file.sync_all()
 }
 
-/// Replaces (or creates) `path` with `bytes`, atomically.
+/// Replaces (or creates) `path` with `bytes`, atomically: a private file gets mode 0600, a
+/// public one keeps the mode of the file it replaces (0644 for a new one).
 pub fn replace(path: &Path, bytes: &[u8], mode: Mode) -> io::Result<()> {
-    let temporary = temporary_path(path)?;
-    let written = write_temporary(&temporary, bytes, mode).and_then(|()| {
-        std::fs::rename(&temporary, path)?;
-        sync_folder(path);
-        Ok(())
-    });
-    if written.is_err() {
-        // The temporary file may not exist; the first error is the one worth reporting.
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written
+    let bits = match mode {
+        Mode::Private => 0o600,
+        Mode::Public => existing_mode(path).unwrap_or(0o644),
+    };
+    crate::atomic::replace(path, bytes, bits)
 }
 
-fn write_temporary(temporary: &Path, bytes: &[u8], mode: Mode) -> io::Result<()> {
-    let mut file = options(mode).create_new(true).open(temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+#[cfg(unix)]
+fn existing_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777)
 }
 
-/// `.NAME.PID-N.tmp` beside `path`.
-fn temporary_path(path: &Path) -> io::Result<PathBuf> {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
-    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temporary = format!(
-        ".{}.{}-{unique}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    );
-    Ok(path.with_file_name(temporary))
-}
-
-/// Makes the rename durable; folders cannot be synced everywhere, so this is best effort.
-fn sync_folder(path: &Path) {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-    if let Ok(folder) = File::open(folder.unwrap_or(Path::new("."))) {
-        let _ = folder.sync_all();
-    }
+#[cfg(not(unix))]
+fn existing_mode(_: &Path) -> Option<u32> {
+    None
 }
 
 fn options(mode: Mode) -> OpenOptions {

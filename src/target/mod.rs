@@ -8,7 +8,6 @@
 //! the file atomically.
 
 pub mod scan;
-pub mod write;
 
 use std::io;
 use std::ops::Range;

@@ -1,14 +1,15 @@
-//! Replacing the target atomically: an interrupted apply leaves the old file or the new
-//! one, never a mix.
+//! Replacing a file atomically: an interrupted write leaves the old file or the new one,
+//! never a mix. `apply` writes targets with it, and the secret store its files.
 //!
-//! The new text goes to a temporary file in the target's folder, created readable by its
-//! owner only, then synced; it gets the target's final mode and is renamed over the
-//! target, and the folder is synced so that the rename survives a crash. A leftover
-//! temporary file is never readable by others, whatever it holds.
+//! The new bytes go to a temporary file in the same folder, created readable by its owner
+//! only, then synced; it gets the final mode and is renamed over the file, and the folder
+//! is synced so that the rename survives a crash. A leftover temporary file is never
+//! readable by others, whatever it holds.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The variable of the testing hook: `FLEETC_FAULT=before-rename` makes [`replace`] stop
 /// with an error after the temporary file is written and synced, right before the rename,
@@ -46,13 +47,15 @@ fn write_all(file: &mut File, bytes: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// `.NAME.fleetc-PID.tmp` beside `path`.
+/// `.NAME.fleetc-PID-N.tmp` beside `path`.
 fn temporary_path(path: &Path) -> io::Result<PathBuf> {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
     let temporary = format!(
-        ".{}.fleetc-{}.tmp",
+        ".{}.fleetc-{}-{unique}.tmp",
         name.to_string_lossy(),
         std::process::id()
     );
